@@ -1,0 +1,10 @@
+//! Analysis: statistics, cost and the summary. Pure functions, no I/O.
+
+pub mod cost;
+pub mod percentile;
+pub mod stats;
+pub mod summary;
+
+pub use cost::Arch;
+pub use percentile::Method;
+pub use summary::{summarize, AnalysisSettings, FunctionSummary, Summary};

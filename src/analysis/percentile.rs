@@ -1,0 +1,77 @@
+//! Percentiles of sorted samples, by a named method.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Linear interpolation between closest ranks: numpy's default (`linear`),
+    /// Excel's PERCENTILE.INC, R type 7.
+    #[default]
+    Linear,
+    /// Nearest rank: the smallest value with at least p% of values at or below it.
+    NearestRank,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Linear => "linear",
+            Method::NearestRank => "nearest-rank",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Method::Linear => "linear interpolation between closest ranks (numpy default): h = (n-1)p, x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h])",
+            Method::NearestRank => "nearest rank: x[ceil(p n) - 1], the smallest value with at least p of the values at or below it",
+        }
+    }
+}
+
+/// The `p` quantile (0 <= p <= 1) of `sorted` (ascending, non-empty).
+pub fn quantile_sorted<T: Copy + Into<f64>>(sorted: &[T], p: f64, method: Method) -> f64 {
+    assert!(!sorted.is_empty(), "quantile of an empty sample");
+    let n = sorted.len();
+    let p = p.clamp(0.0, 1.0);
+    match method {
+        Method::Linear => {
+            let h = (n - 1) as f64 * p;
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            let (a, b) = (sorted[lo].into(), sorted[hi].into());
+            a + (h - lo as f64) * (b - a)
+        }
+        Method::NearestRank => {
+            let rank = (p * n as f64).ceil() as usize;
+            sorted[rank.clamp(1, n) - 1].into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numpy_linear_examples() {
+        // numpy.percentile([1, 2, 3, 4], [50, 90, 99]) == [2.5, 3.7, 3.97]
+        let x = [1u32, 2, 3, 4];
+        assert_eq!(quantile_sorted(&x, 0.5, Method::Linear), 2.5);
+        assert!((quantile_sorted(&x, 0.9, Method::Linear) - 3.7).abs() < 1e-12);
+        assert!((quantile_sorted(&x, 0.99, Method::Linear) - 3.97).abs() < 1e-12);
+        assert_eq!(quantile_sorted(&[7u32], 0.99, Method::Linear), 7.0);
+    }
+
+    #[test]
+    fn nearest_rank_examples() {
+        // Wikipedia's nearest-rank example: {15, 20, 35, 40, 50}
+        let x = [15u32, 20, 35, 40, 50];
+        assert_eq!(quantile_sorted(&x, 0.05, Method::NearestRank), 15.0);
+        assert_eq!(quantile_sorted(&x, 0.30, Method::NearestRank), 20.0);
+        assert_eq!(quantile_sorted(&x, 0.40, Method::NearestRank), 20.0);
+        assert_eq!(quantile_sorted(&x, 0.50, Method::NearestRank), 35.0);
+        assert_eq!(quantile_sorted(&x, 1.0, Method::NearestRank), 50.0);
+        assert_eq!(quantile_sorted(&x, 0.0, Method::NearestRank), 15.0);
+    }
+}

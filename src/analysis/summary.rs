@@ -1,0 +1,243 @@
+//! The summary: per-function statistics and cost, plus what was read. This is
+//! the schema of `summary.json` and the data every report renders.
+
+use super::cost::{cost, Arch, USD_PER_REQUEST};
+use super::percentile::Method;
+use super::stats::{describe, ecdf_points, Distribution};
+use crate::aggregate::{Dataset, GroupAcc};
+use chrono::DateTime;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How the analysis is done: everything it needs beyond the data.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisSettings {
+    pub method: Method,
+    pub arch: Arch,
+    pub requests_per_month: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub lambdastat_version: &'static str,
+    pub percentile_method: MethodInfo,
+    pub pricing: PricingInfo,
+    pub inputs: Inputs,
+    pub functions: Vec<FunctionSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PricingInfo {
+    pub architecture: &'static str,
+    pub usd_per_gb_second: f64,
+    pub usd_per_million_requests: f64,
+    pub requests_per_month: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Inputs {
+    pub files: u64,
+    pub bytes: u64,
+    pub uncompressed_bytes: u64,
+    pub lines: u64,
+    pub records: u64,
+    pub skipped_lines: u64,
+    pub skipped_by_reason: BTreeMap<String, u64>,
+    /// Number of files read as each format.
+    pub formats: BTreeMap<&'static str, u64>,
+    pub unreadable_files: Vec<String>,
+    pub per_file: Vec<FileSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileSummary {
+    pub path: String,
+    pub format: &'static str,
+    pub bytes: u64,
+    pub uncompressed_bytes: u64,
+    pub lines: u64,
+    pub records: u64,
+    pub skipped_lines: u64,
+    pub skipped_by_reason: BTreeMap<String, u64>,
+    /// The first skipped lines, `{line, reason}`.
+    pub first_skipped: Vec<SkippedLine>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedLine {
+    pub line: u64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DurationStats {
+    pub all: Distribution,
+    pub warm: Distribution,
+    pub cold: Distribution,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FunctionSummary {
+    pub function: String,
+    pub invocations: u64,
+    pub cold_starts: u64,
+    /// Cold starts / invocations.
+    pub cold_start_rate: f64,
+    pub errors: u64,
+    pub timeouts: u64,
+    pub error_types: BTreeMap<String, u64>,
+    /// The Memory Size most invocations ran with.
+    pub memory_size_mb: u64,
+    /// Invocations per Memory Size, when it changed during the logs.
+    pub memory_sizes_mb: BTreeMap<u64, u64>,
+    pub architecture: &'static str,
+    pub init_ms: Distribution,
+    pub restore_ms: Distribution,
+    pub billed_ms: Distribution,
+    pub max_memory_mb: Distribution,
+    pub duration_ms: DurationStats,
+    pub gb_seconds: f64,
+    pub compute_cost_usd: f64,
+    pub request_cost_usd: f64,
+    pub cost_usd: f64,
+    pub cost_per_million_usd: Option<f64>,
+    pub monthly_cost_usd: Option<f64>,
+    pub first_timestamp: Option<String>,
+    pub last_timestamp: Option<String>,
+    /// Points of the warm-duration ECDF, for charts; not part of the JSON.
+    #[serde(skip)]
+    pub warm_ecdf: Vec<(f64, f64)>,
+}
+
+/// Builds the summary. Pure: no I/O; sorts the stored values in place.
+pub fn summarize(data: Dataset, settings: &AnalysisSettings) -> Summary {
+    let inputs = summarize_inputs(&data);
+    let functions = data
+        .groups
+        .into_iter()
+        .map(|(name, group)| summarize_function(name, group, settings))
+        .collect();
+    Summary {
+        lambdastat_version: env!("CARGO_PKG_VERSION"),
+        percentile_method: MethodInfo {
+            name: settings.method.name(),
+            description: settings.method.description(),
+        },
+        pricing: PricingInfo {
+            architecture: settings.arch.name(),
+            usd_per_gb_second: settings.arch.usd_per_gb_second(),
+            usd_per_million_requests: USD_PER_REQUEST * 1_000_000.0,
+            requests_per_month: settings.requests_per_month,
+        },
+        inputs,
+        functions,
+    }
+}
+
+fn summarize_inputs(data: &Dataset) -> Inputs {
+    let mut skipped_by_reason = BTreeMap::new();
+    let mut formats = BTreeMap::new();
+    let per_file: Vec<FileSummary> = data
+        .files
+        .iter()
+        .map(|f| {
+            for (k, v) in &f.skipped.by_reason {
+                *skipped_by_reason.entry(k.clone()).or_default() += v;
+            }
+            *formats.entry(f.format.label()).or_default() += 1;
+            FileSummary {
+                path: f.path.clone(),
+                format: f.format.label(),
+                bytes: f.bytes,
+                uncompressed_bytes: f.uncompressed_bytes,
+                lines: f.lines,
+                records: f.records,
+                skipped_lines: f.skipped.total(),
+                skipped_by_reason: f.skipped.by_reason.clone(),
+                first_skipped: f
+                    .skipped
+                    .examples
+                    .iter()
+                    .map(|(line, reason)| SkippedLine {
+                        line: *line,
+                        reason: reason.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Inputs {
+        files: per_file.len() as u64,
+        bytes: per_file.iter().map(|f| f.bytes).sum(),
+        uncompressed_bytes: per_file.iter().map(|f| f.uncompressed_bytes).sum(),
+        lines: per_file.iter().map(|f| f.lines).sum(),
+        records: per_file.iter().map(|f| f.records).sum(),
+        skipped_lines: per_file.iter().map(|f| f.skipped_lines).sum(),
+        skipped_by_reason,
+        formats,
+        unreadable_files: data.errors.iter().map(|e| e.to_string()).collect(),
+        per_file,
+    }
+}
+
+fn summarize_function(function: String, mut g: GroupAcc, s: &AnalysisSettings) -> FunctionSummary {
+    const US: f64 = 1000.0;
+    let m = s.method;
+    let mut all: Vec<u32> = g
+        .warm_duration_us
+        .iter()
+        .chain(&g.cold_duration_us)
+        .copied()
+        .collect();
+    let warm = describe(&mut g.warm_duration_us, US, m);
+    let c = cost(g.mb_ms, g.invocations, s.arch, s.requests_per_month);
+    let cold_starts = g.cold_starts();
+    FunctionSummary {
+        invocations: g.invocations,
+        cold_starts,
+        cold_start_rate: if g.invocations > 0 {
+            cold_starts as f64 / g.invocations as f64
+        } else {
+            0.0
+        },
+        errors: g.errors,
+        timeouts: g.timeouts,
+        memory_size_mb: g
+            .memory_sizes
+            .iter()
+            .max_by_key(|(size, n)| (**n, **size))
+            .map_or(0, |(size, _)| *size),
+        architecture: s.arch.name(),
+        init_ms: describe(&mut g.init_us, US, m),
+        restore_ms: describe(&mut g.restore_us, US, m),
+        billed_ms: describe(&mut g.billed_ms, 1.0, m),
+        max_memory_mb: describe(&mut g.max_memory_mb, 1.0, m),
+        duration_ms: DurationStats {
+            all: describe(&mut all, US, m),
+            warm,
+            cold: describe(&mut g.cold_duration_us, US, m),
+        },
+        gb_seconds: c.gb_seconds,
+        compute_cost_usd: c.compute_usd,
+        request_cost_usd: c.request_usd,
+        cost_usd: c.total_usd,
+        cost_per_million_usd: c.per_million_usd,
+        monthly_cost_usd: c.monthly_usd,
+        first_timestamp: g.first_timestamp_ms.and_then(iso),
+        last_timestamp: g.last_timestamp_ms.and_then(iso),
+        warm_ecdf: ecdf_points(&g.warm_duration_us, US, 200),
+        error_types: g.error_types,
+        memory_sizes_mb: g.memory_sizes,
+        function,
+    }
+}
+
+fn iso(ms: i64) -> Option<String> {
+    DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+}

@@ -1,0 +1,30 @@
+use clap::Parser;
+use lambdastat::cli::{Cli, Command};
+use lambdastat::report::{self, Outcome};
+use std::process::ExitCode;
+
+/// Exit codes: 0 clean; 1 reports written but inputs had problems (an
+/// unreadable file, or skipped lines under --strict); 2 no reports (usage or
+/// fatal error).
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Report(args) => report::run(args),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::InputProblems) => ExitCode::from(1),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,94 @@
+//! Lambda's JSON log format (`LoggingConfig.LogFormat = JSON`): platform events
+//! `{"time":…,"type":"platform.report","record":{…}}`. Key order varies, unknown
+//! event types and fields are ignored.
+
+use super::record::{Invocation, Status};
+use super::time::parse_timestamp_ms;
+use serde::Deserialize;
+use std::borrow::Cow;
+
+#[derive(Deserialize)]
+pub struct PlatformEvent<'a> {
+    #[serde(borrow)]
+    pub time: Option<Cow<'a, str>>,
+    #[serde(rename = "type", borrow)]
+    pub kind: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub record: EventRecord<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRecord<'a> {
+    #[serde(borrow)]
+    pub request_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub status: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub error_type: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub function_name: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub metrics: Metrics,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Metrics {
+    pub duration_ms: Option<f64>,
+    pub billed_duration_ms: Option<f64>,
+    #[serde(rename = "memorySizeMB")]
+    pub memory_size_mb: Option<f64>,
+    #[serde(rename = "maxMemoryUsedMB")]
+    pub max_memory_used_mb: Option<f64>,
+    pub init_duration_ms: Option<f64>,
+    pub restore_duration_ms: Option<f64>,
+}
+
+/// Parses the first JSON value in `text` (trailing text is ignored: the event
+/// may be followed by the rest of a quoted line).
+pub fn parse_event(text: &str) -> Option<PlatformEvent<'_>> {
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<PlatformEvent>();
+    stream.next()?.ok()
+}
+
+fn thousandths(v: Option<f64>) -> Option<u64> {
+    v.filter(|x| x.is_finite() && *x >= 0.0 && *x < 1.0e12)
+        .map(|x| (x * 1000.0).round() as u64)
+}
+
+fn whole(v: Option<f64>) -> Option<u64> {
+    v.filter(|x| x.is_finite() && *x >= 0.0 && x.fract() == 0.0 && *x < 1.0e12)
+        .map(|x| x as u64)
+}
+
+/// Turns a `platform.report` event into an invocation, or names the first
+/// missing or unreadable field.
+pub fn report_invocation<'e>(ev: &'e PlatformEvent<'_>) -> Result<Invocation<'e>, &'static str> {
+    let r = &ev.record;
+    let m = &r.metrics;
+    let request_id = r
+        .request_id
+        .as_deref()
+        .ok_or("platform.report missing requestId")?;
+    let status = match r.status.as_deref() {
+        None => Status::Success,
+        Some(s) => Status::from_word(s).ok_or("platform.report with unreadable status")?,
+    };
+    Ok(Invocation {
+        request_id,
+        function: None,
+        log_stream: None,
+        timestamp_ms: ev.time.as_deref().and_then(parse_timestamp_ms),
+        duration_us: thousandths(m.duration_ms).ok_or("platform.report missing durationMs")?,
+        billed_ms: whole(m.billed_duration_ms).ok_or("platform.report missing billedDurationMs")?,
+        memory_size_mb: whole(m.memory_size_mb).ok_or("platform.report missing memorySizeMB")?,
+        max_memory_used_mb: whole(m.max_memory_used_mb)
+            .ok_or("platform.report missing maxMemoryUsedMB")?,
+        init_us: thousandths(m.init_duration_ms),
+        restore_us: thousandths(m.restore_duration_ms),
+        billed_restore_ms: None,
+        status,
+        error_type: r.error_type.as_deref(),
+    })
+}

@@ -1,0 +1,14 @@
+//! Parse: bytes of any supported shape -> typed [`Invocation`] records.
+//!
+//! `report` holds the REPORT grammar (once), `json_event` the JSON log format,
+//! `scan` finds the messages in text and JSON shapes and feeds both.
+
+pub mod escape;
+pub mod json_event;
+pub mod record;
+pub mod report;
+pub mod scan;
+pub mod time;
+
+pub use record::{Invocation, Status};
+pub use scan::{Scanner, Sink};

@@ -1,0 +1,135 @@
+//! The one typed record every input shape is parsed into.
+
+/// How an invocation ended, as the REPORT line (text `Status:`) or the JSON
+/// `platform.report` `status` says. Text REPORT lines of successful invocations
+/// carry no status at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success,
+    Error,
+    Timeout,
+    /// JSON log format only (`"status":"failure"`): a platform-side failure.
+    Failure,
+}
+
+impl Status {
+    pub fn from_word(word: &str) -> Option<Status> {
+        match word.to_ascii_lowercase().as_str() {
+            "success" => Some(Status::Success),
+            "error" => Some(Status::Error),
+            "timeout" => Some(Status::Timeout),
+            "failure" => Some(Status::Failure),
+            _ => None,
+        }
+    }
+}
+
+/// One Lambda invocation, from one REPORT line or `platform.report` event.
+///
+/// Durations are kept exactly as fixed-point integers: `*_us` fields are
+/// microseconds (thousandths of a millisecond; text logs give two decimals,
+/// JSON logs up to three), billed fields whole milliseconds, memory in MB.
+/// Strings borrow from the input where they can, so a record costs no allocation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invocation<'a> {
+    pub request_id: &'a str,
+    /// Function named by the data itself (log group, JSON `functionName`), if any.
+    pub function: Option<&'a str>,
+    pub log_stream: Option<&'a str>,
+    /// Epoch milliseconds of the event, when the input carries a timestamp.
+    pub timestamp_ms: Option<i64>,
+    pub duration_us: u64,
+    pub billed_ms: u64,
+    pub memory_size_mb: u64,
+    pub max_memory_used_mb: u64,
+    pub init_us: Option<u64>,
+    pub restore_us: Option<u64>,
+    pub billed_restore_ms: Option<u64>,
+    pub status: Status,
+    pub error_type: Option<&'a str>,
+}
+
+impl Invocation<'_> {
+    /// A cold start is an invocation that reports an Init Duration, or a
+    /// Restore Duration (SnapStart).
+    pub fn is_cold(&self) -> bool {
+        self.init_us.is_some() || self.restore_us.is_some()
+    }
+}
+
+/// Parses a non-negative decimal like `2338.66` into thousandths (`2338660`),
+/// exactly; a fourth decimal and beyond rounds half up. Accepts E-notation
+/// (`1.28E8`) through a float fallback, rounded to the nearest thousandth.
+pub fn parse_thousandths(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    if b.is_empty() {
+        return None;
+    }
+    let mut int: u64 = 0;
+    let mut i = 0;
+    while i < b.len() && b[i].is_ascii_digit() {
+        int = int.checked_mul(10)?.checked_add((b[i] - b'0') as u64)?;
+        i += 1;
+    }
+    let int_digits = i;
+    let mut frac: u64 = 0;
+    let mut frac_digits = 0;
+    let mut round_up = false;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            if frac_digits < 3 {
+                frac = frac * 10 + (b[i] - b'0') as u64;
+            } else if frac_digits == 3 {
+                round_up = b[i] >= b'5';
+            }
+            frac_digits += 1;
+            i += 1;
+        }
+    }
+    if i != b.len() || (int_digits == 0 && frac_digits == 0) {
+        // E-notation or something else: let the float parser decide.
+        let v: f64 = s.parse().ok()?;
+        if !v.is_finite() || v < 0.0 || v > 1.0e15 {
+            return None;
+        }
+        return Some((v * 1000.0).round() as u64);
+    }
+    for _ in frac_digits.min(3)..3 {
+        frac *= 10;
+    }
+    int.checked_mul(1000)?.checked_add(frac + round_up as u64)
+}
+
+/// Parses a whole number (`1777`); a value with decimals (`1395.0`) is accepted
+/// when its fraction is zero.
+pub fn parse_whole(s: &str) -> Option<u64> {
+    let t = parse_thousandths(s)?;
+    (t % 1000 == 0).then_some(t / 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousandths_are_exact() {
+        assert_eq!(parse_thousandths("2338.66"), Some(2_338_660));
+        assert_eq!(parse_thousandths("0.62"), Some(620));
+        assert_eq!(parse_thousandths("463.512"), Some(463_512));
+        assert_eq!(parse_thousandths("1.0005"), Some(1_001));
+        assert_eq!(parse_thousandths("17"), Some(17_000));
+        assert_eq!(parse_thousandths("1.28E8"), Some(128_000_000_000));
+        assert_eq!(parse_thousandths("-1"), None);
+        assert_eq!(parse_thousandths("."), None);
+        assert_eq!(parse_thousandths("abc"), None);
+        assert_eq!(parse_thousandths(""), None);
+    }
+
+    #[test]
+    fn whole_numbers() {
+        assert_eq!(parse_whole("1777"), Some(1777));
+        assert_eq!(parse_whole("1395.0"), Some(1395));
+        assert_eq!(parse_whole("2.5"), None);
+    }
+}

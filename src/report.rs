@@ -1,0 +1,126 @@
+//! The `report` command: resolve arguments, run the pipeline, write outputs.
+
+use crate::aggregate::{collect, ReadOptions};
+use crate::analysis::{summarize, AnalysisSettings, Summary};
+use crate::cli::ReportArgs;
+use crate::render::{templates::Templates, write_reports, OutputOptions};
+use crate::source::expand_inputs;
+use anyhow::{bail, Context, Result};
+
+/// How many skipped lines are printed on stderr before only counting.
+const WARN_LINES: usize = 10;
+
+/// Outcome of a run whose reports were written.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Clean,
+    /// Reports written, but some input could not be read, or `--strict` and
+    /// lines were skipped.
+    InputProblems,
+}
+
+pub fn run(args: &ReportArgs) -> Result<Outcome> {
+    if let Some(n) = args.threads {
+        // Ignore the error if a pool already exists (tests call run twice).
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
+    let templates = match &args.templates {
+        Some(dir) => Templates::from_dir(dir)?,
+        None => Templates::builtin(),
+    };
+    let (files, walk_errors) = expand_inputs(&args.inputs);
+    if files.is_empty() {
+        for e in &walk_errors {
+            eprintln!("error: {e}");
+        }
+        bail!("no input files found in {}", show_inputs(args));
+    }
+    let read = ReadOptions {
+        format: args.input_format,
+        function: args.function.clone(),
+    };
+    let mut data = collect(&files, &read);
+    data.errors.splice(0..0, walk_errors);
+
+    report_problems(&data);
+    let settings = AnalysisSettings {
+        method: args.percentile_method,
+        arch: args.arch,
+        requests_per_month: args.requests_per_month,
+    };
+    let summary = summarize(data, &settings);
+    let out = OutputOptions {
+        dir: &args.out,
+        templates: &templates,
+        title: &args.title,
+        debug_context: args.debug_context,
+    };
+    let written = write_reports(&summary, &out)
+        .with_context(|| format!("writing reports to {}", args.out.display()))?;
+    if !args.quiet {
+        print_done(&summary, &written);
+    }
+    let problems = !summary.inputs.unreadable_files.is_empty()
+        || (args.strict && summary.inputs.skipped_lines > 0);
+    if args.strict && summary.inputs.skipped_lines > 0 {
+        eprintln!(
+            "error: --strict: {} lines were skipped",
+            summary.inputs.skipped_lines
+        );
+    }
+    Ok(if problems {
+        Outcome::InputProblems
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn show_inputs(args: &ReportArgs) -> String {
+    args.inputs
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Unreadable files in full; skipped lines as `file:line: reason`, the first
+/// few, then a count.
+fn report_problems(data: &crate::aggregate::Dataset) {
+    for e in &data.errors {
+        eprintln!("error: {e}");
+    }
+    let mut shown = 0;
+    let mut total = 0;
+    for f in &data.files {
+        total += f.skipped.total();
+        for (line, reason) in &f.skipped.examples {
+            if shown < WARN_LINES {
+                eprintln!("warning: {}:{}: skipped: {}", f.path, line, reason);
+                shown += 1;
+            }
+        }
+    }
+    if total > shown as u64 {
+        eprintln!(
+            "warning: {} more lines skipped (counts by reason in the data-quality section)",
+            total - shown as u64
+        );
+    }
+}
+
+fn print_done(summary: &Summary, written: &[std::path::PathBuf]) {
+    let i = &summary.inputs;
+    eprintln!(
+        "read {} files ({} lines): {} invocations of {} functions, {} lines skipped",
+        i.files,
+        i.lines,
+        i.records,
+        summary.functions.len(),
+        i.skipped_lines
+    );
+    for p in written {
+        eprintln!("wrote {}", p.display());
+    }
+}

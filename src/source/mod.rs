@@ -1,0 +1,34 @@
+//! Sources: find the input files, read (and inflate) them, sniff their shape.
+
+pub mod decompress;
+pub mod sniff;
+pub mod walk;
+
+pub use decompress::read_input;
+pub use sniff::{sniff, Format};
+pub use walk::{expand_inputs, InputFile};
+
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// An input that could not be read. Every variant names the file.
+#[derive(Debug, Error)]
+pub enum SourceError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: corrupt or truncated gzip data: {source}")]
+    Gzip {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: no such file or directory")]
+    Missing { path: PathBuf },
+    #[error("{path}: cannot walk directory: {source}")]
+    Walk {
+        path: PathBuf,
+        source: walkdir::Error,
+    },
+}

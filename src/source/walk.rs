@@ -1,0 +1,141 @@
+//! Turns the command line's INPUTs into a list of files, each with the
+//! function name its path implies.
+
+use super::SourceError;
+use std::path::{Component, Path, PathBuf};
+
+/// One file to read; `path` is `-` for standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    pub path: PathBuf,
+    /// The function name the path implies: a component after `aws/lambda/`,
+    /// else the name of the file or directory given on the command line,
+    /// without extensions.
+    pub function_from_path: String,
+}
+
+impl InputFile {
+    pub fn is_stdin(&self) -> bool {
+        self.path.as_os_str() == "-"
+    }
+}
+
+/// Names S3 exports put beside the logs, which hold no log data.
+const NOT_LOGS: &[&str] = &["aws-logs-write-test"];
+
+/// Expands files, directories (walked recursively, in sorted order; hidden
+/// files skipped) and `-`. A missing input is an error of its own; the
+/// others are still returned.
+pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            files.push(InputFile {
+                path: input.clone(),
+                function_from_path: "stdin".into(),
+            });
+            continue;
+        }
+        let given_name = strip_extensions(input);
+        if input.is_file() {
+            files.push(InputFile {
+                path: input.clone(),
+                function_from_path: path_function(input, &given_name),
+            });
+        } else if input.is_dir() {
+            let walker = walkdir::WalkDir::new(input)
+                .follow_links(true)
+                .sort_by_file_name();
+            for entry in walker
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
+            {
+                match entry {
+                    Ok(e) if e.file_type().is_file() => {
+                        let name = e.file_name().to_string_lossy();
+                        if NOT_LOGS.contains(&name.as_ref()) {
+                            continue;
+                        }
+                        let path = e.into_path();
+                        let function_from_path = path_function(&path, &given_name);
+                        files.push(InputFile {
+                            path,
+                            function_from_path,
+                        });
+                    }
+                    Ok(_) => {}
+                    Err(source) => errors.push(SourceError::Walk {
+                        path: input.clone(),
+                        source,
+                    }),
+                }
+            }
+        } else {
+            errors.push(SourceError::Missing {
+                path: input.clone(),
+            });
+        }
+    }
+    (files, errors)
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with('.')
+}
+
+/// The component after `aws/lambda/` in `path`, without extensions, if any.
+fn path_function(path: &Path, fallback: &str) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    parts
+        .windows(3)
+        .find(|w| w[0] == "aws" && w[1] == "lambda")
+        .map(|w| strip_extensions(Path::new(&w[2])))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+/// `LambdaAOTDemo9.log.gz` -> `LambdaAOTDemo9`; `sample-logs/` -> `sample-logs`.
+fn strip_extensions(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string_lossy().into_owned());
+    match name.find('.') {
+        Some(0) | None => name,
+        Some(i) => name[..i].to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_paths() {
+        assert_eq!(
+            path_function(Path::new("x/aws/lambda/Fn-1/2024/01/01/000000.gz"), "x"),
+            "Fn-1"
+        );
+        assert_eq!(
+            path_function(Path::new("logs/aws/lambda/LambdaAOTDemo9.log"), "logs"),
+            "LambdaAOTDemo9"
+        );
+        assert_eq!(
+            path_function(Path::new("logs/other/file.txt"), "logs"),
+            "logs"
+        );
+        assert_eq!(
+            strip_extensions(Path::new("dir/LambdaAOTDemo9.log.gz")),
+            "LambdaAOTDemo9"
+        );
+        assert_eq!(strip_extensions(Path::new("sample-logs/")), "sample-logs");
+        assert_eq!(strip_extensions(Path::new(".")), ".");
+    }
+}
