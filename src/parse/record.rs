@@ -90,7 +90,7 @@ pub fn parse_thousandths(s: &str) -> Option<u64> {
     if i != b.len() || (int_digits == 0 && frac_digits == 0) {
         // E-notation or something else: let the float parser decide.
         let v: f64 = s.parse().ok()?;
-        if !v.is_finite() || v < 0.0 || v > 1.0e15 {
+        if !v.is_finite() || !(0.0..=1.0e15).contains(&v) {
             return None;
         }
         return Some((v * 1000.0).round() as u64);

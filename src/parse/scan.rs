@@ -154,7 +154,7 @@ impl Scanner {
     ) -> usize {
         let after = hit + "platform.".len();
         let escaped = hit >= 2 && &buf[hit - 2..hit] == b"\\\"";
-        if !escaped && !(hit >= 1 && buf[hit - 1] == b'"') {
+        if !(escaped || hit >= 1 && buf[hit - 1] == b'"') {
             return after;
         }
         let kind_len = buf[after..]
@@ -299,9 +299,12 @@ fn prefix_timestamp_and_stream(prefix: &str) -> (Option<i64>, Option<&str>) {
 mod tests {
     use super::*;
 
+    /// line, request id, function, duration, init, timestamp
+    type Row = (u64, String, Option<String>, u64, Option<u64>, Option<i64>);
+
     #[derive(Default)]
     struct Collect {
-        records: Vec<(u64, String, Option<String>, u64, Option<u64>, Option<i64>)>,
+        records: Vec<Row>,
         skipped: Vec<(u64, String)>,
     }
 

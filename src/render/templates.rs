@@ -159,7 +159,7 @@ mod tests {
 
     #[test]
     fn filters() {
-        assert_eq!(num(Value::from(3.14159), None), "3.14");
+        assert_eq!(num(Value::from(12.345678), None), "12.35");
         assert_eq!(num(Value::from(()), None), "–");
         assert_eq!(usd(Value::from(12.345)), "$12.35");
         assert_eq!(usd(Value::from(0.000123)), "$0.000123");
