@@ -2,6 +2,7 @@
 //! `report.rs` turns them into the objects the pipeline needs.
 
 use crate::analysis::{Arch, Method};
+use crate::config::Dimension;
 use crate::source::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -41,13 +42,33 @@ pub struct ReportArgs {
     #[arg(long, value_name = "NAME")]
     pub function: Option<String>,
 
-    /// How percentiles are computed.
-    #[arg(long, value_enum, default_value_t = Method::Linear)]
-    pub percentile_method: Method,
+    /// Settings file [default: lambdastat.toml in the working directory, if present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
-    /// Architecture the functions ran on; sets the price per GB-second.
-    #[arg(long, value_enum, default_value_t = Arch::X86_64)]
-    pub arch: Arch,
+    /// How percentiles are computed [default: linear].
+    #[arg(long, value_enum)]
+    pub percentile_method: Option<Method>,
+
+    /// Architecture the functions ran on (sets the price per GB-second) [default: x86_64].
+    #[arg(long, value_enum)]
+    pub arch: Option<Arch>,
+
+    /// Region whose prices apply when the logs do not name one [default: us-east-1 prices].
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Dimensions to group by, comma-separated [default: function].
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "DIM,...")]
+    pub group_by: Option<Vec<Dimension>>,
+
+    /// Display label for a function, e.g. `--label LambdaAOTDemo9="AOT .NET 9"` (repeatable).
+    #[arg(long, value_name = "FUNCTION=LABEL", value_parser = parse_pair)]
+    pub label: Vec<(String, String)>,
+
+    /// Columns of other CSVs: `--csv-map init_ms=InitDuration,duration_ms=Duration`.
+    #[arg(long, value_delimiter = ',', value_name = "FIELD=COLUMN,...", value_parser = parse_pair)]
+    pub csv_map: Vec<(String, String)>,
 
     /// Project the monthly cost at this many requests per month.
     #[arg(long, value_name = "N")]
@@ -57,9 +78,9 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
 
-    /// Title of the reports.
-    #[arg(long, default_value = "Lambda performance and cost report")]
-    pub title: String,
+    /// Title of the reports [default: Lambda performance and cost report].
+    #[arg(long)]
+    pub title: Option<String>,
 
     /// Exit non-zero (1) when any line was skipped as unreadable.
     #[arg(long)]
@@ -76,4 +97,14 @@ pub struct ReportArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+/// `NAME=VALUE`, both non-empty.
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+            Ok((k.trim().to_string(), v.trim().to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+    }
 }

@@ -9,6 +9,7 @@
 pub mod aggregate;
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod parse;
 pub mod render;
 pub mod report;

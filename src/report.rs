@@ -3,6 +3,8 @@
 use crate::aggregate::{collect, ReadOptions};
 use crate::analysis::{summarize, AnalysisSettings, Summary};
 use crate::cli::ReportArgs;
+use crate::config::{ConfigFile, GroupSettings};
+use crate::parse::table::FIELDS;
 use crate::render::{templates::Templates, write_reports, OutputOptions};
 use crate::source::expand_inputs;
 use anyhow::{bail, Context, Result};
@@ -22,9 +24,7 @@ pub enum Outcome {
 pub fn run(args: &ReportArgs) -> Result<Outcome> {
     if let Some(n) = args.threads {
         // Ignore the error if a pool already exists (tests call run twice).
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global();
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
     }
     let templates = match &args.templates {
         Some(dir) => Templates::from_dir(dir)?,
@@ -37,52 +37,45 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
         }
         bail!("no input files found in {}", show_inputs(args));
     }
-    let read = ReadOptions {
-        format: args.input_format,
-        function: args.function.clone(),
-    };
-    let mut data = collect(&files, &read);
+    let (cfg, _cfg_path) = ConfigFile::load(args.config.as_deref())?;
+    let mut csv_map = cfg.csv_map.clone();
+    for (field, column) in &args.csv_map {
+        if !FIELDS.contains(&field.as_str()) {
+            bail!("--csv-map {field}={column}: `{field}` is not a field; expected one of {}", FIELDS.join(", "));
+        }
+        csv_map.insert(field.clone(), column.clone());
+    }
+    let groups =
+        GroupSettings::from_config(&cfg, args.group_by.as_deref(), &args.label, args.arch, args.region.as_deref());
+    let read = ReadOptions { format: args.input_format, function: args.function.clone(), csv_map };
+    let mut data = collect(&files, &read, &groups);
     data.errors.splice(0..0, walk_errors);
 
     report_problems(&data);
     let settings = AnalysisSettings {
-        method: args.percentile_method,
-        arch: args.arch,
-        requests_per_month: args.requests_per_month,
+        method: args.percentile_method.or(cfg.percentile_method).unwrap_or_default(),
+        arch: groups.default_arch,
+        requests_per_month: args.requests_per_month.or(cfg.requests_per_month),
+        group_by: groups.dimensions.iter().map(|d| d.name()).collect(),
     };
     let summary = summarize(data, &settings);
-    let out = OutputOptions {
-        dir: &args.out,
-        templates: &templates,
-        title: &args.title,
-        debug_context: args.debug_context,
-    };
-    let written = write_reports(&summary, &out)
-        .with_context(|| format!("writing reports to {}", args.out.display()))?;
+    let title =
+        args.title.clone().or(cfg.title.clone()).unwrap_or_else(|| "Lambda performance and cost report".to_string());
+    let out = OutputOptions { dir: &args.out, templates: &templates, title: &title, debug_context: args.debug_context };
+    let written =
+        write_reports(&summary, &out).with_context(|| format!("writing reports to {}", args.out.display()))?;
     if !args.quiet {
         print_done(&summary, &written);
     }
-    let problems = !summary.inputs.unreadable_files.is_empty()
-        || (args.strict && summary.inputs.skipped_lines > 0);
+    let problems = !summary.inputs.unreadable_files.is_empty() || (args.strict && summary.inputs.skipped_lines > 0);
     if args.strict && summary.inputs.skipped_lines > 0 {
-        eprintln!(
-            "error: --strict: {} lines were skipped",
-            summary.inputs.skipped_lines
-        );
+        eprintln!("error: --strict: {} lines were skipped", summary.inputs.skipped_lines);
     }
-    Ok(if problems {
-        Outcome::InputProblems
-    } else {
-        Outcome::Clean
-    })
+    Ok(if problems { Outcome::InputProblems } else { Outcome::Clean })
 }
 
 fn show_inputs(args: &ReportArgs) -> String {
-    args.inputs
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    args.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
 /// Unreadable files in full; skipped lines as `file:line: reason`, the first

@@ -52,19 +52,20 @@ proptest! {
         cut1 in 0usize..120, cut2 in 0usize..120,
     ) {
         let invs: Vec<Invocation> = durations.iter().map(|&(d, billed, cold, st)| Invocation {
-            request_id: "r",
+            request_id: ["r1", "r2", "r3"][(d % 3) as usize],
             function: None,
             log_stream: None,
             timestamp_ms: Some(d as i64),
-            duration_us: d,
-            billed_ms: billed,
-            memory_size_mb: 128 + (billed % 3) * 128,
-            max_memory_used_mb: billed % 200,
+            duration_us: Some(d),
+            billed_ms: Some(billed),
+            memory_size_mb: Some(128 + (billed % 3) * 128),
+            max_memory_used_mb: Some(billed % 200),
             init_us: cold.then_some(d / 2),
             restore_us: None,
             billed_restore_ms: None,
             status: [Status::Success, Status::Error, Status::Timeout, Status::Failure][st as usize],
             error_type: (st == 1).then_some("Runtime.ExitError"),
+            ..Invocation::default()
         }).collect();
         let (a, b) = (cut1.min(invs.len()), cut2.min(invs.len()));
         let (lo, hi) = (a.min(b), a.max(b));

@@ -17,12 +17,7 @@ fn summary(dir: &Path) -> Value {
 }
 
 fn function<'a>(s: &'a Value, name: &str) -> &'a Value {
-    s["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["function"] == name)
-        .unwrap_or_else(|| panic!("no {name}"))
+    s["functions"].as_array().unwrap().iter().find(|f| f["function"] == name).unwrap_or_else(|| panic!("no {name}"))
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -33,10 +28,7 @@ fn close(a: f64, b: f64) -> bool {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (self.0 >> 33) % n
     }
 }
@@ -57,20 +49,16 @@ fn write_text_log(path: &Path, invs: &[Inv]) {
         if v.init_cs.is_some() {
             out.push_str("2026-11-01T10:00:00.000Z INIT_START Runtime Version: dotnet:8.v47\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:ab\n\n");
         }
+        out.push_str(&format!("2026-11-01T10:00:01.000Z START RequestId: {rid} Version: $LATEST\n\n"));
         out.push_str(&format!(
-            "2026-11-01T10:00:01.000Z START RequestId: {rid} Version: $LATEST\n\n"
+            "2026-11-01T10:00:01.100Z 2026-11-01T10:00:01.100Z\t{rid}\tinfo\tREPORTING order {i}\n\n"
         ));
-        out.push_str(&format!("2026-11-01T10:00:01.100Z 2026-11-01T10:00:01.100Z\t{rid}\tinfo\tREPORTING order {i}\n\n"));
         let mut report = format!(
             "REPORT RequestId: {rid}\tDuration: {}.{:02} ms\tBilled Duration: {} ms\tMemory Size: {} MB\tMax Memory Used: {} MB\t",
             v.duration_cs / 100, v.duration_cs % 100, v.billed, v.memory, v.max_mem
         );
         if let Some(init) = v.init_cs {
-            report.push_str(&format!(
-                "Init Duration: {}.{:02} ms\t",
-                init / 100,
-                init % 100
-            ));
+            report.push_str(&format!("Init Duration: {}.{:02} ms\t", init / 100, init % 100));
         }
         if let Some(status) = v.status {
             report.push_str(&format!("Status: {status}\t"));
@@ -86,13 +74,7 @@ fn random_invocations(seed: u64, n: usize, memory: u64) -> Vec<Inv> {
     (0..n)
         .map(|_| {
             let cold = rng.next(10) == 0;
-            let duration_cs = 1_000
-                + rng.next(20_000)
-                + if rng.next(20) == 0 {
-                    rng.next(200_000)
-                } else {
-                    0
-                };
+            let duration_cs = 1_000 + rng.next(20_000) + if rng.next(20) == 0 { rng.next(200_000) } else { 0 };
             let init_cs = cold.then(|| 90_000 + rng.next(60_000));
             let status = match rng.next(100) {
                 0 => Some("timeout"),
@@ -117,14 +99,8 @@ fn report_numbers_match_an_independent_computation() {
     let logs = tmp.path().join("logs");
     let fast = random_invocations(7, 700, 256);
     let slow = random_invocations(11, 450, 1024);
-    write_text_log(
-        &logs.join("aws/lambda/FastFn/2026/11/01/000000.log"),
-        &fast[..300],
-    );
-    write_text_log(
-        &logs.join("aws/lambda/FastFn/2026/11/02/000000.log"),
-        &fast[300..],
-    );
+    write_text_log(&logs.join("aws/lambda/FastFn/2026/11/01/000000.log"), &fast[..300]);
+    write_text_log(&logs.join("aws/lambda/FastFn/2026/11/02/000000.log"), &fast[300..]);
     write_text_log(&logs.join("aws/lambda/SlowFn.log"), &slow);
     let out = tmp.path().join("out");
     lambdastat()
@@ -145,84 +121,44 @@ fn report_numbers_match_an_independent_computation() {
     assert_eq!(s["inputs"]["files"], 3);
     assert_eq!(s["inputs"]["records"], 1150);
     assert_eq!(s["inputs"]["skipped_lines"], 0);
-    assert_eq!(s["inputs"]["formats"]["text"], 3);
+    assert_eq!(s["inputs"]["formats"]["s3-export"], 3);
 
     for (name, invs) in [("FastFn", &fast), ("SlowFn", &slow)] {
         let f = function(&s, name);
         let ms = |cs: u64| cs as f64 / 100.0;
-        let warm: Vec<f64> = invs
-            .iter()
-            .filter(|v| v.init_cs.is_none())
-            .map(|v| ms(v.duration_cs))
-            .collect();
+        let warm: Vec<f64> = invs.iter().filter(|v| v.init_cs.is_none()).map(|v| ms(v.duration_cs)).collect();
         let init: Vec<f64> = invs.iter().filter_map(|v| v.init_cs.map(ms)).collect();
         let all: Vec<f64> = invs.iter().map(|v| ms(v.duration_cs)).collect();
         assert_eq!(f["invocations"], invs.len() as u64);
         assert_eq!(f["cold_starts"], init.len() as u64);
-        assert_eq!(
-            f["timeouts"],
-            invs.iter().filter(|v| v.status == Some("timeout")).count() as u64
-        );
-        assert_eq!(
-            f["errors"],
-            invs.iter().filter(|v| v.status == Some("error")).count() as u64
-        );
+        assert_eq!(f["timeouts"], invs.iter().filter(|v| v.status == Some("timeout")).count() as u64);
+        assert_eq!(f["errors"], invs.iter().filter(|v| v.status == Some("error")).count() as u64);
         assert_eq!(f["architecture"], "arm64");
         assert_eq!(f["duration_ms"]["warm"]["n"], warm.len() as u64);
         for (key, p) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
             assert!(
-                close(
-                    f["duration_ms"]["warm"][key].as_f64().unwrap(),
-                    numpy_linear(&warm, p)
-                ),
+                close(f["duration_ms"]["warm"][key].as_f64().unwrap(), numpy_linear(&warm, p)),
                 "{name} warm {key}"
             );
-            assert!(
-                close(
-                    f["duration_ms"]["all"][key].as_f64().unwrap(),
-                    numpy_linear(&all, p)
-                ),
-                "{name} all {key}"
-            );
-            assert!(
-                close(f["init_ms"][key].as_f64().unwrap(), numpy_linear(&init, p)),
-                "{name} init {key}"
-            );
+            assert!(close(f["duration_ms"]["all"][key].as_f64().unwrap(), numpy_linear(&all, p)), "{name} all {key}");
+            assert!(close(f["init_ms"][key].as_f64().unwrap(), numpy_linear(&init, p)), "{name} init {key}");
         }
         let mean = warm.iter().sum::<f64>() / warm.len() as f64;
-        assert!(close(
-            f["duration_ms"]["warm"]["mean"].as_f64().unwrap(),
-            mean
-        ));
+        assert!(close(f["duration_ms"]["warm"]["mean"].as_f64().unwrap(), mean));
         assert_eq!(f["init_ms"]["p99_reliable"], init.len() >= 100);
         // Cost: GB-s = MB/1024 x billed ms/1000; arm64 $0.0000133334/GB-s; $0.20 per 1M requests.
-        let gb_s: f64 = invs
-            .iter()
-            .map(|v| v.memory as f64 / 1024.0 * v.billed as f64 / 1000.0)
-            .sum();
+        let gb_s: f64 = invs.iter().map(|v| v.memory as f64 / 1024.0 * v.billed as f64 / 1000.0).sum();
         let cost = gb_s * 0.0000133334 + invs.len() as f64 * 0.2 / 1e6;
         assert!(close(f["gb_seconds"].as_f64().unwrap(), gb_s));
         assert!(close(f["cost_usd"].as_f64().unwrap(), cost));
         let per_million = cost / invs.len() as f64 * 1e6;
-        assert!(close(
-            f["cost_per_million_usd"].as_f64().unwrap(),
-            per_million
-        ));
-        assert!(close(
-            f["monthly_cost_usd"].as_f64().unwrap(),
-            per_million * 5.0
-        ));
+        assert!(close(f["cost_per_million_usd"].as_f64().unwrap(), per_million));
+        assert!(close(f["monthly_cost_usd"].as_f64().unwrap(), per_million * 5.0));
         assert_eq!(f["memory_size_mb"], invs[0].memory);
         let max_mem = invs.iter().map(|v| v.max_mem).max().unwrap();
         assert_eq!(f["max_memory_mb"]["max"].as_f64().unwrap(), max_mem as f64);
     }
-    for page in [
-        "index.html",
-        "report.md",
-        "cold-start.svg",
-        "warm-duration-ecdf.svg",
-        "memory.svg",
-    ] {
+    for page in ["index.html", "report.md", "cold-start.svg", "warm-duration-ecdf.svg", "memory.svg"] {
         assert!(out.join(page).is_file(), "{page} missing");
     }
 }
@@ -252,51 +188,22 @@ fn nearest_rank_method_is_named_and_used() {
     let mut all: Vec<u64> = invs.iter().map(|v| v.duration_cs).collect();
     all.sort();
     let p90 = all[(0.9f64 * 50.0).ceil() as usize - 1] as f64 / 100.0;
-    assert_eq!(
-        function(&s, "Fn")["duration_ms"]["all"]["p90"]
-            .as_f64()
-            .unwrap(),
-        p90
-    );
-    assert!(std::fs::read_to_string(out.join("index.html"))
-        .unwrap()
-        .contains("nearest-rank"));
+    assert_eq!(function(&s, "Fn")["duration_ms"]["all"]["p90"].as_f64().unwrap(), p90);
+    assert!(std::fs::read_to_string(out.join("index.html")).unwrap().contains("nearest-rank"));
 }
 
 #[test]
 fn sample_logs_give_the_five_variants_in_every_format() {
     let tmp = tempfile::tempdir().unwrap();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
-    lambdastat()
-        .args([
-            "report",
-            sample.to_str().unwrap(),
-            "--out",
-            tmp.path().to_str().unwrap(),
-        ])
-        .assert()
-        .success();
+    lambdastat().args(["report", sample.to_str().unwrap(), "--out", tmp.path().to_str().unwrap()]).assert().success();
     let s = summary(tmp.path());
-    let names: Vec<&str> = s["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["function"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "LambdaAOTDemo10",
-            "LambdaAOTDemo8",
-            "LambdaAOTDemo9",
-            "LambdaR2RDemo",
-            "LambdaRegularDemo"
-        ]
-    );
+    let names: Vec<&str> = s["functions"].as_array().unwrap().iter().map(|f| f["function"].as_str().unwrap()).collect();
+    assert_eq!(names, ["LambdaAOTDemo10", "LambdaAOTDemo8", "LambdaAOTDemo9", "LambdaR2RDemo", "LambdaRegularDemo"]);
     assert_eq!(s["inputs"]["records"], 7500);
     assert_eq!(s["inputs"]["skipped_lines"], 0);
     assert_eq!(s["inputs"]["unreadable_files"].as_array().unwrap().len(), 0);
-    for fmt in ["text", "cloudwatch-json", "lambda-json"] {
+    for fmt in ["s3-export", "cloudwatch-json", "lambda-json", "logs-tail"] {
         assert!(s["inputs"]["formats"][fmt].as_u64().unwrap() >= 1, "{fmt}");
     }
     // The modelled ordering of cold starts holds: Regular > R2R > AOT 8 > AOT 9, AOT 10.
@@ -311,19 +218,10 @@ fn corrupt_gzip_is_named_and_the_other_files_still_count() {
     let tmp = tempfile::tempdir().unwrap();
     let logs = tmp.path().join("aws/lambda/Fn");
     write_text_log(&logs.join("good.log"), &random_invocations(5, 20, 128));
-    std::fs::write(
-        logs.join("broken.gz"),
-        [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3],
-    )
-    .unwrap();
+    std::fs::write(logs.join("broken.gz"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]).unwrap();
     let out = tmp.path().join("out");
     lambdastat()
-        .args([
-            "report",
-            logs.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ])
+        .args(["report", logs.to_str().unwrap(), "-o", out.to_str().unwrap()])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("broken.gz").and(predicate::str::contains("gzip")));
@@ -332,9 +230,7 @@ fn corrupt_gzip_is_named_and_the_other_files_still_count() {
     let unreadable = s["inputs"]["unreadable_files"].as_array().unwrap();
     assert_eq!(unreadable.len(), 1);
     assert!(unreadable[0].as_str().unwrap().contains("broken.gz"));
-    assert!(std::fs::read_to_string(out.join("index.html"))
-        .unwrap()
-        .contains("broken.gz"));
+    assert!(std::fs::read_to_string(out.join("index.html")).unwrap().contains("broken.gz"));
 }
 
 #[test]
@@ -343,9 +239,7 @@ fn malformed_report_is_counted_and_strict_fails() {
     let log = tmp.path().join("aws/lambda/Fn.log");
     write_text_log(&log, &random_invocations(9, 10, 128));
     let mut text = std::fs::read_to_string(&log).unwrap();
-    text.push_str(
-        "REPORT RequestId: bad\tDuration: 1.00 ms\tMemory Size: 128 MB\tMax Memory Used: 1 MB\n",
-    );
+    text.push_str("REPORT RequestId: bad\tDuration: 1.00 ms\tMemory Size: 128 MB\tMax Memory Used: 1 MB\n");
     let bad_line = text.lines().count();
     std::fs::write(&log, text).unwrap();
     let out = tmp.path().join("out");
@@ -358,58 +252,30 @@ fn malformed_report_is_counted_and_strict_fails() {
         cmd.assert()
     };
     let named = format!("Fn.log:{bad_line}: skipped: REPORT missing Billed Duration");
-    run(false)
-        .success()
-        .stderr(predicate::str::contains(named.clone()));
+    run(false).success().stderr(predicate::str::contains(named.clone()));
     let s = summary(&out);
     assert_eq!(s["inputs"]["records"], 10);
-    assert_eq!(
-        s["inputs"]["skipped_by_reason"]["REPORT missing Billed Duration"],
-        1
-    );
-    assert_eq!(
-        s["inputs"]["per_file"][0]["first_skipped"][0]["line"],
-        bad_line as u64
-    );
-    run(true)
-        .code(1)
-        .stderr(predicate::str::contains("--strict"));
+    assert_eq!(s["inputs"]["skipped_by_reason"]["REPORT missing Billed Duration"], 1);
+    assert_eq!(s["inputs"]["per_file"][0]["first_skipped"][0]["line"], bad_line as u64);
+    run(true).code(1).stderr(predicate::str::contains("--strict"));
 }
 
 #[test]
 fn missing_input_and_garbage_do_not_crash() {
     let tmp = tempfile::tempdir().unwrap();
     lambdastat()
-        .args([
-            "report",
-            tmp.path().join("nope").to_str().unwrap(),
-            "-o",
-            tmp.path().join("o").to_str().unwrap(),
-        ])
+        .args(["report", tmp.path().join("nope").to_str().unwrap(), "-o", tmp.path().join("o").to_str().unwrap()])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("nope"));
     let junk = tmp.path().join("junk.bin");
-    let bytes: Vec<u8> = (0..100_000u32)
-        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
-        .collect();
+    let bytes: Vec<u8> = (0..100_000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
     std::fs::write(&junk, bytes).unwrap();
     lambdastat()
-        .args([
-            "report",
-            junk.to_str().unwrap(),
-            "-o",
-            tmp.path().join("o").to_str().unwrap(),
-        ])
+        .args(["report", junk.to_str().unwrap(), "-o", tmp.path().join("o").to_str().unwrap()])
         .assert()
         .success();
-    assert_eq!(
-        summary(&tmp.path().join("o"))["functions"]
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
+    assert_eq!(summary(&tmp.path().join("o"))["functions"].as_array().unwrap().len(), 0);
 }
 
 #[test]
@@ -419,14 +285,7 @@ fn stdin_and_function_override() {
     write_text_log(&log, &random_invocations(1, 30, 128));
     let out = tmp.path().join("out");
     lambdastat()
-        .args([
-            "report",
-            "-",
-            "-o",
-            out.to_str().unwrap(),
-            "--function",
-            "Piped",
-        ])
+        .args(["report", "-", "-o", out.to_str().unwrap(), "--function", "Piped"])
         .write_stdin(std::fs::read(&log).unwrap())
         .assert()
         .success();
@@ -443,14 +302,7 @@ fn names_from_logs_are_inert_in_html_and_markdown() {
     let out = tmp.path().join("out");
     let evil = r#""><img src=x onerror=alert(1)><script>alert(2)</script>"#;
     lambdastat()
-        .args([
-            "report",
-            log.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--function",
-            evil,
-        ])
+        .args(["report", log.to_str().unwrap(), "-o", out.to_str().unwrap(), "--function", evil])
         .assert()
         .success();
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
@@ -493,15 +345,8 @@ fn templates_can_be_overridden() {
         ])
         .assert()
         .success();
-    assert_eq!(
-        std::fs::read_to_string(out.join("report.md")).unwrap(),
-        "Fn=12\n"
-    );
-    assert!(std::fs::read_to_string(out.join("index.html"))
-        .unwrap()
-        .contains("<!DOCTYPE html>"));
-    let ctx: Value =
-        serde_json::from_slice(&std::fs::read(out.join("index.html.context.json")).unwrap())
-            .unwrap();
+    assert_eq!(std::fs::read_to_string(out.join("report.md")).unwrap(), "Fn=12\n");
+    assert!(std::fs::read_to_string(out.join("index.html")).unwrap().contains("<!DOCTYPE html>"));
+    let ctx: Value = serde_json::from_slice(&std::fs::read(out.join("index.html.context.json")).unwrap()).unwrap();
     assert_eq!(ctx["summary"]["functions"][0]["function"], "Fn");
 }

@@ -1,9 +1,9 @@
 //! What one file (or one chunk of a large file) contributes.
 
 use super::group::GroupAcc;
-use crate::parse::{Invocation, Sink};
+use crate::parse::{Arch, Invocation, Platform, PlatformLine, Sink, Status};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// How many skipped lines per file are kept with their line number; the rest
 /// are only counted by reason.
@@ -41,48 +41,143 @@ impl SkipLog {
     }
 }
 
-/// Groups keyed by the function the data named (`None`: not named yet, to be
-/// resolved from an earlier chunk or the path). Few groups per file, so a
-/// vector with the last-used index beats hashing per record.
+/// The finest unit records are kept in: one function's invocations in one log
+/// stream (execution environment) with one memory size, cold or warm. The
+/// runtime version and region of a stream are joined in later from its
+/// INIT_START, wherever in the inputs that line is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct SliceKey {
+    /// As the data names it; `None` until resolved from the path.
+    pub function: Option<String>,
+    pub stream: Option<String>,
+    pub memory_mb: Option<u64>,
+    /// Only when the data says it (benchmark results).
+    pub arch: Option<Arch>,
+    pub runtime_version: Option<String>,
+    pub region: Option<String>,
+    pub cold: bool,
+}
+
+impl SliceKey {
+    fn matches(&self, inv: &Invocation<'_>) -> bool {
+        self.cold == inv.is_cold()
+            && self.memory_mb == inv.memory_size_mb
+            && self.arch == inv.architecture
+            && self.function.as_deref() == inv.function
+            && self.stream.as_deref() == inv.log_stream
+            && self.runtime_version.as_deref() == inv.runtime_version
+    }
+
+    fn of(inv: &Invocation<'_>) -> SliceKey {
+        SliceKey {
+            function: inv.function.map(str::to_string),
+            stream: inv.log_stream.map(str::to_string),
+            memory_mb: inv.memory_size_mb,
+            arch: inv.architecture,
+            runtime_version: inv.runtime_version.map(str::to_string),
+            region: None,
+            cold: inv.is_cold(),
+        }
+    }
+}
+
+/// The runtime an execution environment started with (INIT_START).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StreamRuntime {
+    pub runtime_version: String,
+    pub region: Option<String>,
+}
+
+/// A platform event about a function that is not an invocation, kept until
+/// the function's groups exist.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Incident {
+    InitFailure,
+    RestoreFailure,
+    Fault { request_id: String, status: Status, error_type: Option<String> },
+}
+
+/// Package facts of a benchmarked variant.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct PackageInfo {
+    pub bytes: Option<u64>,
+    pub files: Option<u64>,
+    pub build_seconds: Option<f64>,
+}
+
+/// Records of one file or chunk, by slice, plus the platform events seen.
 #[derive(Debug, Default)]
 pub struct FileAcc {
-    pub groups: Vec<(Option<String>, GroupAcc)>,
+    pub slices: Vec<(SliceKey, GroupAcc)>,
+    index: HashMap<SliceKey, usize>,
+    last: usize,
+    /// INIT_START / RESTORE_START per (function, stream), first seen wins.
+    pub runtimes: HashMap<(Option<String>, Option<String>), StreamRuntime>,
+    /// (function, stream, what happened)
+    pub incidents: Vec<(Option<String>, Option<String>, Incident)>,
+    /// Package facts by function, last seen wins.
+    pub packages: HashMap<Option<String>, PackageInfo>,
     pub skipped: SkipLog,
     pub records: u64,
-    last: usize,
 }
 
 impl FileAcc {
-    fn group(&mut self, key: Option<&str>) -> &mut GroupAcc {
-        if self
-            .groups
-            .get(self.last)
-            .is_none_or(|(k, _)| k.as_deref() != key)
-        {
-            self.last = match self.groups.iter().position(|(k, _)| k.as_deref() == key) {
-                Some(i) => i,
+    fn slice(&mut self, inv: &Invocation<'_>) -> &mut GroupAcc {
+        if !self.slices.get(self.last).is_some_and(|(k, _)| k.matches(inv)) {
+            let key = SliceKey::of(inv);
+            self.last = match self.index.get(&key) {
+                Some(&i) => i,
                 None => {
-                    self.groups
-                        .push((key.map(str::to_string), GroupAcc::default()));
-                    self.groups.len() - 1
+                    self.index.insert(key.clone(), self.slices.len());
+                    self.slices.push((key, GroupAcc::default()));
+                    self.slices.len() - 1
                 }
             };
         }
-        &mut self.groups[self.last].1
+        &mut self.slices[self.last].1
     }
 }
 
 impl Sink for FileAcc {
     fn invocation(&mut self, inv: &Invocation<'_>, line: u64) {
-        match self.group(inv.function).add(inv) {
+        match self.slice(inv).add(inv) {
             Ok(()) => self.records += 1,
-            Err(e) => self
-                .skipped
-                .add(line, format!("REPORT with out-of-range {}", e.0)),
+            Err(e) => self.skipped.add(line, format!("REPORT with out-of-range {}", e.0)),
         }
     }
 
     fn skipped(&mut self, line: u64, reason: String) {
         self.skipped.add(line, reason);
+    }
+
+    fn platform(&mut self, ev: &PlatformLine<'_>, _line: u64) {
+        let function = ev.function.map(str::to_string);
+        let stream = ev.stream.map(str::to_string);
+        let incident = match &ev.event {
+            Platform::RuntimeStart { runtime_version, region, .. } => {
+                self.runtimes.entry((function, stream)).or_insert_with(|| StreamRuntime {
+                    runtime_version: runtime_version.to_string(),
+                    region: region.map(str::to_string),
+                });
+                return;
+            }
+            Platform::InitReport { status: Status::Success, .. }
+            | Platform::RestoreReport { status: Status::Success, .. } => return,
+            Platform::Package { bytes, files, build_seconds } => {
+                let p = self.packages.entry(function).or_default();
+                p.bytes = bytes.or(p.bytes);
+                p.files = files.or(p.files);
+                p.build_seconds = build_seconds.or(p.build_seconds);
+                return;
+            }
+            Platform::InitReport { .. } => Incident::InitFailure,
+            Platform::RestoreReport { .. } => Incident::RestoreFailure,
+            Platform::Fault { request_id, status, error_type } => Incident::Fault {
+                request_id: request_id.to_string(),
+                status: *status,
+                error_type: error_type.map(str::to_string),
+            },
+        };
+        self.incidents.push((function, stream, incident));
     }
 }

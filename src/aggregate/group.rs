@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct GroupAcc {
     pub invocations: u64,
+    pub cold_starts: u64,
     pub warm_duration_us: Vec<u32>,
     pub cold_duration_us: Vec<u32>,
     pub init_us: Vec<u32>,
@@ -20,8 +21,17 @@ pub struct GroupAcc {
     pub errors: u64,
     pub timeouts: u64,
     pub error_types: BTreeMap<String, u64>,
-    /// Sum of Memory Size MB x Billed Duration ms, exact.
+    /// Sum of Memory Size MB x Billed Duration ms, exact, over the
+    /// `billed_invocations` that report both.
     pub mb_ms: u128,
+    pub billed_invocations: u64,
+    /// Request ids of invocations whose REPORT says error or timeout, to join
+    /// old-style fault lines without counting a failure twice.
+    pub failed_ids: BTreeMap<String, Status>,
+    /// Init phases that failed (INIT_REPORT with an error or timeout status).
+    pub init_failures: u64,
+    /// SnapStart restores that failed (RESTORE_REPORT with a status).
+    pub restore_failures: u64,
     pub first_timestamp_ms: Option<i64>,
     pub last_timestamp_ms: Option<i64>,
 }
@@ -36,37 +46,41 @@ fn compact(v: u64, name: &'static str) -> Result<u32, OutOfRange> {
 
 impl GroupAcc {
     pub fn add(&mut self, inv: &Invocation<'_>) -> Result<(), OutOfRange> {
-        let duration = compact(inv.duration_us, "Duration")?;
-        let billed = compact(inv.billed_ms, "Billed Duration")?;
-        let max_mem = compact(inv.max_memory_used_mb, "Max Memory Used")?;
-        let init = inv
-            .init_us
-            .map(|v| compact(v, "Init Duration"))
-            .transpose()?;
-        let restore = inv
-            .restore_us
-            .map(|v| compact(v, "Restore Duration"))
-            .transpose()?;
+        let opt = |v: Option<u64>, name| v.map(|v| compact(v, name)).transpose();
+        let duration = opt(inv.duration_us, "Duration")?;
+        let billed = opt(inv.billed_ms, "Billed Duration")?;
+        let max_mem = opt(inv.max_memory_used_mb, "Max Memory Used")?;
+        let init = opt(inv.init_us, "Init Duration")?;
+        let restore = opt(inv.restore_us, "Restore Duration")?;
         self.invocations += 1;
         if inv.is_cold() {
-            self.cold_duration_us.push(duration);
+            self.cold_duration_us.extend(duration);
+            self.cold_starts += 1;
         } else {
-            self.warm_duration_us.push(duration);
+            self.warm_duration_us.extend(duration);
         }
         self.init_us.extend(init);
         self.restore_us.extend(restore);
-        self.billed_ms.push(billed);
-        self.max_memory_mb.push(max_mem);
-        *self.memory_sizes.entry(inv.memory_size_mb).or_default() += 1;
+        self.billed_ms.extend(billed);
+        self.max_memory_mb.extend(max_mem);
+        if let Some(size) = inv.memory_size_mb {
+            *self.memory_sizes.entry(size).or_default() += 1;
+        }
         match inv.status {
             Status::Success => {}
             Status::Timeout => self.timeouts += 1,
             Status::Error | Status::Failure => self.errors += 1,
         }
+        if inv.status != Status::Success && !inv.request_id.is_empty() {
+            self.failed_ids.insert(inv.request_id.to_string(), inv.status);
+        }
         if let Some(t) = inv.error_type {
             *self.error_types.entry(t.to_string()).or_default() += 1;
         }
-        self.mb_ms += u128::from(inv.memory_size_mb) * u128::from(inv.billed_ms);
+        if let (Some(size), Some(billed)) = (inv.memory_size_mb, inv.billed_ms) {
+            self.mb_ms += u128::from(size) * u128::from(billed);
+            self.billed_invocations += 1;
+        }
         if let Some(ts) = inv.timestamp_ms {
             self.first_timestamp_ms = Some(self.first_timestamp_ms.map_or(ts, |f| f.min(ts)));
             self.last_timestamp_ms = Some(self.last_timestamp_ms.map_or(ts, |l| l.max(ts)));
@@ -93,12 +107,29 @@ impl GroupAcc {
             *self.error_types.entry(k).or_default() += v;
         }
         self.mb_ms += other.mb_ms;
+        self.billed_invocations += other.billed_invocations;
+        self.cold_starts += other.cold_starts;
+        self.failed_ids.extend(other.failed_ids);
+        self.init_failures += other.init_failures;
+        self.restore_failures += other.restore_failures;
         self.first_timestamp_ms = min_opt(self.first_timestamp_ms, other.first_timestamp_ms);
         self.last_timestamp_ms = max_opt(self.last_timestamp_ms, other.last_timestamp_ms);
     }
 
-    pub fn cold_starts(&self) -> u64 {
-        self.cold_duration_us.len() as u64
+    /// Counts an old-style fault line (`Task timed out`, `RequestId: … Error`)
+    /// unless the invocation's REPORT already said so.
+    pub fn add_fault(&mut self, request_id: &str, status: Status, error_type: Option<&str>) {
+        if self.failed_ids.contains_key(request_id) {
+            return;
+        }
+        self.failed_ids.insert(request_id.to_string(), status);
+        match status {
+            Status::Timeout => self.timeouts += 1,
+            _ => self.errors += 1,
+        }
+        if let Some(t) = error_type {
+            *self.error_types.entry(t.to_string()).or_default() += 1;
+        }
     }
 }
 

@@ -2,32 +2,31 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
-pub enum Arch {
-    #[default]
-    #[value(name = "x86_64")]
-    #[serde(rename = "x86_64")]
-    X86_64,
-    #[value(name = "arm64")]
-    #[serde(rename = "arm64")]
-    Arm64,
+pub use crate::parse::Arch;
+
+/// First-tier on-demand duration price, USD per GB-second, and request price,
+/// USD per million, by Region; `None` and Regions not listed use the us-east-1
+/// prices (AWS Lambda pricing page and AWS price list; see the README).
+pub fn prices(arch: Arch, region: Option<&str>) -> (f64, f64) {
+    const REGIONAL: &[(&str, f64, f64, f64)] = &[
+        // region, x86_64 per GB-s, arm64 per GB-s, per million requests
+        ("af-south-1", 0.0000221, 0.00001768, 0.20),
+        ("ap-east-1", 0.00002292, 0.0000183, 0.20),
+        ("eu-south-1", 0.0000195172, 0.0000156138, 0.20),
+        ("me-south-1", 0.0000206667, 0.0000165334, 0.20),
+        ("me-central-1", 0.0000206667, 0.0000165334, 0.20),
+        ("eu-central-2", 0.0000183334, 0.0000146667, 0.22),
+    ];
+    let (x86, arm, requests) = region
+        .and_then(|r| REGIONAL.iter().find(|(name, ..)| *name == r))
+        .map_or((0.000_016_666_7, 0.000_013_333_4, 0.20), |&(_, x, a, q)| (x, a, q));
+    (if arch == Arch::Arm64 { arm } else { x86 }, requests)
 }
 
 impl Arch {
-    pub fn name(self) -> &'static str {
-        match self {
-            Arch::X86_64 => "x86_64",
-            Arch::Arm64 => "arm64",
-        }
-    }
-
-    /// First-tier on-demand duration price, USD per GB-second (us-east-1 and
-    /// most Regions; AWS Lambda pricing page).
+    /// The us-east-1 first-tier price per GB-second.
     pub fn usd_per_gb_second(self) -> f64 {
-        match self {
-            Arch::X86_64 => 0.000_016_666_7,
-            Arch::Arm64 => 0.000_013_333_4,
-        }
+        prices(self, None).0
     }
 }
 
@@ -53,9 +52,22 @@ pub fn gb_seconds(mb_ms: u128) -> f64 {
 /// Cost of `invocations` logged invocations whose MB x ms sum is `mb_ms`, and
 /// the monthly projection at `requests_per_month` (same mix of cold and warm).
 pub fn cost(mb_ms: u128, invocations: u64, arch: Arch, requests_per_month: Option<u64>) -> Cost {
-    let gb_s = gb_seconds(mb_ms);
-    let compute = gb_s * arch.usd_per_gb_second();
-    let requests = invocations as f64 * USD_PER_REQUEST;
+    cost_of(&[(arch, None, mb_ms, invocations)], requests_per_month)
+}
+
+/// Cost of usage priced per (architecture, region): `(arch, region, MB x ms, invocations)`.
+pub fn cost_of(usage: &[(Arch, Option<&str>, u128, u64)], requests_per_month: Option<u64>) -> Cost {
+    let mut gb_s = 0.0;
+    let mut compute = 0.0;
+    let mut requests = 0.0;
+    let mut invocations = 0u64;
+    for &(arch, region, mb_ms, n) in usage {
+        let (per_gb_s, per_million) = prices(arch, region);
+        gb_s += gb_seconds(mb_ms);
+        compute += gb_seconds(mb_ms) * per_gb_s;
+        requests += n as f64 * per_million / 1_000_000.0;
+        invocations += n;
+    }
     let total = compute + requests;
     let per_million = (invocations > 0).then(|| total / invocations as f64 * 1_000_000.0);
     Cost {
@@ -64,8 +76,7 @@ pub fn cost(mb_ms: u128, invocations: u64, arch: Arch, requests_per_month: Optio
         request_usd: requests,
         total_usd: total,
         per_million_usd: per_million,
-        monthly_usd: requests_per_month
-            .and_then(|r| per_million.map(|pm| pm * r as f64 / 1_000_000.0)),
+        monthly_usd: requests_per_month.and_then(|r| per_million.map(|pm| pm * r as f64 / 1_000_000.0)),
     }
 }
 
@@ -84,5 +95,14 @@ mod tests {
         assert!((c.request_usd - 0.60).abs() < 1e-12);
         assert!((c.monthly_usd.unwrap() - 2.0 * c.total_usd).abs() < 1e-9);
         assert_eq!(cost(0, 0, Arch::Arm64, Some(5)).per_million_usd, None);
+    }
+
+    #[test]
+    fn regional_prices() {
+        assert_eq!(prices(Arch::Arm64, Some("eu-central-2")), (0.0000146667, 0.22));
+        assert_eq!(prices(Arch::X86_64, Some("us-west-2")), (0.0000166667, 0.20));
+        let c = cost_of(&[(Arch::X86_64, Some("af-south-1"), 1_024_000, 1), (Arch::Arm64, None, 1_024_000, 1)], None);
+        assert!((c.gb_seconds - 2.0).abs() < 1e-12);
+        assert!((c.compute_usd - (0.0000221 + 0.0000133334)).abs() < 1e-15);
     }
 }

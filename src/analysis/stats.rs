@@ -51,10 +51,8 @@ pub fn ecdf_points(sorted: &[u32], scale: f64, max_points: usize) -> Vec<(f64, f
         return Vec::new();
     }
     let step = n.div_ceil(max_points).max(1);
-    let mut pts: Vec<(f64, f64)> = (0..n)
-        .step_by(step)
-        .map(|i| (f64::from(sorted[i]) / scale, (i + 1) as f64 / n as f64))
-        .collect();
+    let mut pts: Vec<(f64, f64)> =
+        (0..n).step_by(step).map(|i| (f64::from(sorted[i]) / scale, (i + 1) as f64 / n as f64)).collect();
     if !(n - 1).is_multiple_of(step) {
         pts.push((f64::from(sorted[n - 1]) / scale, 1.0));
     }

@@ -1,10 +1,10 @@
 //! The summary: per-function statistics and cost, plus what was read. This is
 //! the schema of `summary.json` and the data every report renders.
 
-use super::cost::{cost, Arch, USD_PER_REQUEST};
+use super::cost::{cost_of, prices, Arch};
 use super::percentile::Method;
 use super::stats::{describe, ecdf_points, Distribution};
-use crate::aggregate::{Dataset, GroupAcc};
+use crate::aggregate::{Dataset, Group, PackageInfo};
 use chrono::DateTime;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -13,8 +13,11 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default)]
 pub struct AnalysisSettings {
     pub method: Method,
+    /// The architecture of functions the configuration says nothing about.
     pub arch: Arch,
     pub requests_per_month: Option<u64>,
+    /// The dimensions the groups were made by, for the record.
+    pub group_by: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -22,6 +25,7 @@ pub struct Summary {
     pub lambdastat_version: &'static str,
     pub percentile_method: MethodInfo,
     pub pricing: PricingInfo,
+    pub group_by: Vec<&'static str>,
     pub inputs: Inputs,
     pub functions: Vec<FunctionSummary>,
 }
@@ -34,8 +38,11 @@ pub struct MethodInfo {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PricingInfo {
+    /// The architecture of functions not configured otherwise.
     pub architecture: &'static str,
+    /// us-east-1 first-tier prices; some Regions differ (see the README).
     pub usd_per_gb_second: f64,
+    pub usd_per_gb_second_arm64: f64,
     pub usd_per_million_requests: f64,
     pub requests_per_month: Option<u64>,
 }
@@ -84,7 +91,17 @@ pub struct DurationStats {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FunctionSummary {
+    /// What the reports call the group: its label (or function name), and the
+    /// other dimensions it is grouped by.
+    pub name: String,
+    /// The Lambda function (several, comma-separated, when a label pools them).
     pub function: String,
+    pub label: Option<String>,
+    /// Runtime versions from INIT_START (comma-separated when several).
+    pub runtime_version: Option<String>,
+    pub region: Option<String>,
+    /// `true`/`false` when grouped by cold/warm, else `null`.
+    pub cold: Option<bool>,
     pub invocations: u64,
     pub cold_starts: u64,
     /// Cold starts / invocations.
@@ -92,16 +109,24 @@ pub struct FunctionSummary {
     pub errors: u64,
     pub timeouts: u64,
     pub error_types: BTreeMap<String, u64>,
+    /// Init phases that failed (INIT_REPORT with Status error/timeout).
+    pub init_failures: u64,
+    /// SnapStart restores that failed (RESTORE_REPORT with a Status).
+    pub restore_failures: u64,
     /// The Memory Size most invocations ran with.
     pub memory_size_mb: u64,
     /// Invocations per Memory Size, when it changed during the logs.
     pub memory_sizes_mb: BTreeMap<u64, u64>,
+    /// `x86_64`, `arm64`, or `mixed`.
     pub architecture: &'static str,
     pub init_ms: Distribution,
     pub restore_ms: Distribution,
     pub billed_ms: Distribution,
     pub max_memory_mb: Distribution,
     pub duration_ms: DurationStats,
+    /// Invocations whose records carry Billed Duration and Memory Size: what
+    /// the cost covers (benchmark files may lack them).
+    pub billed_invocations: u64,
     pub gb_seconds: f64,
     pub compute_cost_usd: f64,
     pub request_cost_usd: f64,
@@ -110,6 +135,8 @@ pub struct FunctionSummary {
     pub monthly_cost_usd: Option<f64>,
     pub first_timestamp: Option<String>,
     pub last_timestamp: Option<String>,
+    /// Package size, file count and build time, where a benchmark CSV gave them.
+    pub package: Option<PackageInfo>,
     /// Points of the warm-duration ECDF, for charts; not part of the JSON.
     #[serde(skip)]
     pub warm_ecdf: Vec<(f64, f64)>,
@@ -118,23 +145,18 @@ pub struct FunctionSummary {
 /// Builds the summary. Pure: no I/O; sorts the stored values in place.
 pub fn summarize(data: Dataset, settings: &AnalysisSettings) -> Summary {
     let inputs = summarize_inputs(&data);
-    let functions = data
-        .groups
-        .into_iter()
-        .map(|(name, group)| summarize_function(name, group, settings))
-        .collect();
+    let functions = data.groups.into_iter().map(|group| summarize_group(group, settings)).collect();
     Summary {
         lambdastat_version: env!("CARGO_PKG_VERSION"),
-        percentile_method: MethodInfo {
-            name: settings.method.name(),
-            description: settings.method.description(),
-        },
+        percentile_method: MethodInfo { name: settings.method.name(), description: settings.method.description() },
         pricing: PricingInfo {
             architecture: settings.arch.name(),
-            usd_per_gb_second: settings.arch.usd_per_gb_second(),
-            usd_per_million_requests: USD_PER_REQUEST * 1_000_000.0,
+            usd_per_gb_second: prices(Arch::X86_64, None).0,
+            usd_per_gb_second_arm64: prices(Arch::Arm64, None).0,
+            usd_per_million_requests: prices(Arch::X86_64, None).1,
             requests_per_month: settings.requests_per_month,
         },
+        group_by: settings.group_by.clone(),
         inputs,
         functions,
     }
@@ -164,10 +186,7 @@ fn summarize_inputs(data: &Dataset) -> Inputs {
                     .skipped
                     .examples
                     .iter()
-                    .map(|(line, reason)| SkippedLine {
-                        line: *line,
-                        reason: reason.clone(),
-                    })
+                    .map(|(line, reason)| SkippedLine { line: *line, reason: reason.clone() })
                     .collect(),
             }
         })
@@ -186,34 +205,39 @@ fn summarize_inputs(data: &Dataset) -> Inputs {
     }
 }
 
-fn summarize_function(function: String, mut g: GroupAcc, s: &AnalysisSettings) -> FunctionSummary {
+fn summarize_group(group: Group, s: &AnalysisSettings) -> FunctionSummary {
     const US: f64 = 1000.0;
     let m = s.method;
-    let mut all: Vec<u32> = g
-        .warm_duration_us
-        .iter()
-        .chain(&g.cold_duration_us)
-        .copied()
-        .collect();
+    let mut g = group.acc;
+    let mut all: Vec<u32> = g.warm_duration_us.iter().chain(&g.cold_duration_us).copied().collect();
     let warm = describe(&mut g.warm_duration_us, US, m);
-    let c = cost(g.mb_ms, g.invocations, s.arch, s.requests_per_month);
-    let cold_starts = g.cold_starts();
+    let usage: Vec<(Arch, Option<&str>, u128, u64)> =
+        group.billing.iter().map(|((arch, region), (mb_ms, n))| (*arch, region.as_deref(), *mb_ms, *n)).collect();
+    let c = cost_of(&usage, s.requests_per_month);
+    let joined = |set: &std::collections::BTreeSet<String>| {
+        (!set.is_empty()).then(|| set.iter().cloned().collect::<Vec<_>>().join(", "))
+    };
+    let function = group.functions.iter().cloned().collect::<Vec<_>>().join(", ");
+    let architecture = match group.architectures.len() {
+        1 => group.architectures.iter().next().unwrap().name(),
+        0 => s.arch.name(),
+        _ => "mixed",
+    };
     FunctionSummary {
+        name: group.name,
+        label: group.key.label.clone(),
+        runtime_version: joined(&group.runtime_versions),
+        region: joined(&group.regions),
+        cold: group.key.cold,
         invocations: g.invocations,
-        cold_starts,
-        cold_start_rate: if g.invocations > 0 {
-            cold_starts as f64 / g.invocations as f64
-        } else {
-            0.0
-        },
+        cold_starts: g.cold_starts,
+        cold_start_rate: if g.invocations > 0 { g.cold_starts as f64 / g.invocations as f64 } else { 0.0 },
         errors: g.errors,
         timeouts: g.timeouts,
-        memory_size_mb: g
-            .memory_sizes
-            .iter()
-            .max_by_key(|(size, n)| (**n, **size))
-            .map_or(0, |(size, _)| *size),
-        architecture: s.arch.name(),
+        init_failures: g.init_failures,
+        restore_failures: g.restore_failures,
+        memory_size_mb: g.memory_sizes.iter().max_by_key(|(size, n)| (**n, **size)).map_or(0, |(size, _)| *size),
+        architecture,
         init_ms: describe(&mut g.init_us, US, m),
         restore_ms: describe(&mut g.restore_us, US, m),
         billed_ms: describe(&mut g.billed_ms, 1.0, m),
@@ -223,6 +247,7 @@ fn summarize_function(function: String, mut g: GroupAcc, s: &AnalysisSettings) -
             warm,
             cold: describe(&mut g.cold_duration_us, US, m),
         },
+        billed_invocations: g.billed_invocations,
         gb_seconds: c.gb_seconds,
         compute_cost_usd: c.compute_usd,
         request_cost_usd: c.request_usd,
@@ -231,6 +256,7 @@ fn summarize_function(function: String, mut g: GroupAcc, s: &AnalysisSettings) -
         monthly_cost_usd: c.monthly_usd,
         first_timestamp: g.first_timestamp_ms.and_then(iso),
         last_timestamp: g.last_timestamp_ms.and_then(iso),
+        package: group.package,
         warm_ecdf: ecdf_points(&g.warm_duration_us, US, 200),
         error_types: g.error_types,
         memory_sizes_mb: g.memory_sizes,

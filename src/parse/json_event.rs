@@ -28,6 +28,15 @@ pub struct EventRecord<'a> {
     pub error_type: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub function_name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub runtime_version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub runtime_version_arn: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub phase: Option<Cow<'a, str>>,
+    /// The execution environment (= log stream), in `platform.initStart`.
+    #[serde(borrow)]
+    pub instance_id: Option<Cow<'a, str>>,
     #[serde(default)]
     pub metrics: Metrics,
 }
@@ -53,13 +62,11 @@ pub fn parse_event(text: &str) -> Option<PlatformEvent<'_>> {
 }
 
 fn thousandths(v: Option<f64>) -> Option<u64> {
-    v.filter(|x| x.is_finite() && *x >= 0.0 && *x < 1.0e12)
-        .map(|x| (x * 1000.0).round() as u64)
+    v.filter(|x| x.is_finite() && *x >= 0.0 && *x < 1.0e12).map(|x| (x * 1000.0).round() as u64)
 }
 
 fn whole(v: Option<f64>) -> Option<u64> {
-    v.filter(|x| x.is_finite() && *x >= 0.0 && x.fract() == 0.0 && *x < 1.0e12)
-        .map(|x| x as u64)
+    v.filter(|x| x.is_finite() && *x >= 0.0 && x.fract() == 0.0 && *x < 1.0e12).map(|x| x as u64)
 }
 
 /// Turns a `platform.report` event into an invocation, or names the first
@@ -67,28 +74,22 @@ fn whole(v: Option<f64>) -> Option<u64> {
 pub fn report_invocation<'e>(ev: &'e PlatformEvent<'_>) -> Result<Invocation<'e>, &'static str> {
     let r = &ev.record;
     let m = &r.metrics;
-    let request_id = r
-        .request_id
-        .as_deref()
-        .ok_or("platform.report missing requestId")?;
+    let request_id = r.request_id.as_deref().ok_or("platform.report missing requestId")?;
     let status = match r.status.as_deref() {
         None => Status::Success,
         Some(s) => Status::from_word(s).ok_or("platform.report with unreadable status")?,
     };
     Ok(Invocation {
         request_id,
-        function: None,
-        log_stream: None,
         timestamp_ms: ev.time.as_deref().and_then(parse_timestamp_ms),
-        duration_us: thousandths(m.duration_ms).ok_or("platform.report missing durationMs")?,
-        billed_ms: whole(m.billed_duration_ms).ok_or("platform.report missing billedDurationMs")?,
-        memory_size_mb: whole(m.memory_size_mb).ok_or("platform.report missing memorySizeMB")?,
-        max_memory_used_mb: whole(m.max_memory_used_mb)
-            .ok_or("platform.report missing maxMemoryUsedMB")?,
+        duration_us: Some(thousandths(m.duration_ms).ok_or("platform.report missing durationMs")?),
+        billed_ms: Some(whole(m.billed_duration_ms).ok_or("platform.report missing billedDurationMs")?),
+        memory_size_mb: Some(whole(m.memory_size_mb).ok_or("platform.report missing memorySizeMB")?),
+        max_memory_used_mb: Some(whole(m.max_memory_used_mb).ok_or("platform.report missing maxMemoryUsedMB")?),
         init_us: thousandths(m.init_duration_ms),
         restore_us: thousandths(m.restore_duration_ms),
-        billed_restore_ms: None,
         status,
         error_type: r.error_type.as_deref(),
+        ..Invocation::default()
     })
 }

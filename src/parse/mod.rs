@@ -8,7 +8,9 @@ pub mod json_event;
 pub mod record;
 pub mod report;
 pub mod scan;
+pub mod subscription;
+pub mod table;
 pub mod time;
 
-pub use record::{Invocation, Status};
+pub use record::{Arch, Invocation, Platform, PlatformLine, Status};
 pub use scan::{Scanner, Sink};

@@ -3,8 +3,9 @@
 /// How an invocation ended, as the REPORT line (text `Status:`) or the JSON
 /// `platform.report` `status` says. Text REPORT lines of successful invocations
 /// carry no status at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Status {
+    #[default]
     Success,
     Error,
     Timeout,
@@ -24,13 +25,59 @@ impl Status {
     }
 }
 
-/// One Lambda invocation, from one REPORT line or `platform.report` event.
+/// The instruction set a function runs on; sets its price per GB-second.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+pub enum Arch {
+    #[default]
+    #[value(name = "x86_64")]
+    #[serde(rename = "x86_64")]
+    X86_64,
+    #[value(name = "arm64")]
+    #[serde(rename = "arm64")]
+    Arm64,
+}
+
+impl Arch {
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64",
+            Arch::Arm64 => "arm64",
+        }
+    }
+
+    /// `x86_64`/`x86`/`amd64` or `arm64`/`aarch64`/`graviton`.
+    pub fn parse(s: &str) -> Option<Arch> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "x86_64" | "x86" | "amd64" | "x86-64" => Some(Arch::X86_64),
+            "arm64" | "aarch64" | "arm" | "graviton" => Some(Arch::Arm64),
+            _ => None,
+        }
+    }
+}
+
+/// One Lambda invocation, from one REPORT line, `platform.report` event,
+/// Logs Insights row or benchmark result.
 ///
 /// Durations are kept exactly as fixed-point integers: `*_us` fields are
 /// microseconds (thousandths of a millisecond; text logs give two decimals,
 /// JSON logs up to three), billed fields whole milliseconds, memory in MB.
-/// Strings borrow from the input where they can, so a record costs no allocation.
-#[derive(Debug, Clone, PartialEq)]
+/// REPORT lines always carry the four core measures; benchmark sources may
+/// not (lambda-perf keeps only init durations), and then they are `None`,
+/// never zero. Strings borrow from the input, so a record costs no allocation.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Invocation<'a> {
     pub request_id: &'a str,
     /// Function named by the data itself (log group, JSON `functionName`), if any.
@@ -38,15 +85,45 @@ pub struct Invocation<'a> {
     pub log_stream: Option<&'a str>,
     /// Epoch milliseconds of the event, when the input carries a timestamp.
     pub timestamp_ms: Option<i64>,
-    pub duration_us: u64,
-    pub billed_ms: u64,
-    pub memory_size_mb: u64,
-    pub max_memory_used_mb: u64,
+    pub duration_us: Option<u64>,
+    pub billed_ms: Option<u64>,
+    pub memory_size_mb: Option<u64>,
+    pub max_memory_used_mb: Option<u64>,
     pub init_us: Option<u64>,
     pub restore_us: Option<u64>,
     pub billed_restore_ms: Option<u64>,
     pub status: Status,
     pub error_type: Option<&'a str>,
+    /// Architecture, when the data says it (benchmark results do; logs don't).
+    pub architecture: Option<Arch>,
+    /// Runtime version, when the record itself says it (benchmark results).
+    pub runtime_version: Option<&'a str>,
+}
+
+/// A platform line that is not an invocation, with the function and log
+/// stream it belongs to as far as the scanner knows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlatformLine<'a> {
+    pub function: Option<&'a str>,
+    pub stream: Option<&'a str>,
+    pub event: Platform<'a>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Platform<'a> {
+    /// `INIT_START` / `RESTORE_START`: a new execution environment and its
+    /// runtime version; the region comes from the runtime version ARN.
+    RuntimeStart { runtime_version: &'a str, region: Option<&'a str>, restore: bool },
+    /// `INIT_REPORT`: the outcome of an Init phase (Lambda writes it for
+    /// failures, and always for SnapStart).
+    InitReport { duration_us: Option<u64>, phase: Option<&'a str>, status: Status, error_type: Option<&'a str> },
+    /// `RESTORE_REPORT`: the outcome of a SnapStart restore.
+    RestoreReport { duration_us: Option<u64>, status: Status, error_type: Option<&'a str> },
+    /// An old-style fault line about one request: `<id> Task timed out after
+    /// N seconds`, `RequestId: <id> Error: …`, `… Process exited before completing request`.
+    Fault { request_id: &'a str, status: Status, error_type: Option<&'a str> },
+    /// Package facts of a benchmarked variant (bench-runner CSV).
+    Package { bytes: Option<u64>, files: Option<u64>, build_seconds: Option<f64> },
 }
 
 impl Invocation<'_> {

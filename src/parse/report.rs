@@ -10,10 +10,13 @@
 use super::record::{parse_thousandths, parse_whole, Status};
 use thiserror::Error;
 
-/// The fields of one REPORT line. Durations in thousandths of a millisecond.
+/// The fields of one REPORT (or INIT_REPORT / RESTORE_REPORT) line.
+/// Durations in thousandths of a millisecond.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReportFields<'a> {
     pub request_id: &'a str,
+    /// `Phase: init|invoke` of INIT_REPORT lines.
+    pub phase: Option<&'a str>,
     pub duration_us: Option<u64>,
     pub billed_ms: Option<u64>,
     pub memory_size_mb: Option<u64>,
@@ -63,6 +66,7 @@ const KNOWN_KEYS: &[&str] = &[
     "Billed Restore Duration",
     "Status",
     "Error Type",
+    "Phase",
 ];
 
 /// True when `line` (leading whitespace allowed) starts with a REPORT field
@@ -70,17 +74,27 @@ const KNOWN_KEYS: &[&str] = &[
 /// tabs a copy turned into newlines.
 pub fn starts_with_report_field(line: &str) -> bool {
     let t = line.trim_start();
-    KNOWN_KEYS[1..].iter().any(|k| {
-        t.strip_prefix(k)
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-    })
+    KNOWN_KEYS[1..].iter().any(|k| t.strip_prefix(k).is_some_and(|rest| rest.trim_start().starts_with(':')))
 }
 
-/// Parses the text that follows the word `REPORT`.
+/// Parses the text that follows the word `REPORT`; the request id is required.
 pub fn parse_report_fields(text: &str) -> Result<ReportFields<'_>, ReportError> {
+    let fields = parse_fields(text)?;
+    if fields.request_id.is_empty() {
+        return Err(ReportError::MissingRequestId);
+    }
+    Ok(fields)
+}
+
+/// Parses `Name: value [unit]` pairs; `sls logs` writes `- <id>` for
+/// `RequestId: <id>`, which is accepted as the first token.
+pub fn parse_fields(text: &str) -> Result<ReportFields<'_>, ReportError> {
     let mut fields = ReportFields::default();
-    let mut have_id = false;
     let mut tokens = text.split_ascii_whitespace().peekable();
+    if tokens.peek() == Some(&"-") {
+        tokens.next();
+        fields.request_id = tokens.next().unwrap_or_default();
+    }
     // The key being read, as up to four words (`Billed Restore Duration` is three).
     let mut key: [&str; 4] = [""; 4];
     let mut key_len = 0usize;
@@ -113,40 +127,30 @@ pub fn parse_report_fields(text: &str) -> Result<ReportFields<'_>, ReportError> 
         };
         let field = match_key(words);
         // Numeric fields are followed by their unit; consume it.
-        if matches!(tokens.peek(), Some(&"ms") | Some(&"MB")) && field.is_some_and(|f| f.numeric())
-        {
+        if matches!(tokens.peek(), Some(&"ms") | Some(&"MB")) && field.is_some_and(|f| f.numeric()) {
             tokens.next();
         }
         let Some(field) = field else { continue };
         match field {
-            Field::RequestId => {
-                fields.request_id = value;
-                have_id = true;
-            }
+            Field::RequestId => fields.request_id = value,
+            Field::Phase => fields.phase = Some(value),
             Field::Duration => fields.duration_us = Some(thousandths(value, "Duration")?),
             Field::Billed => fields.billed_ms = Some(whole(value, "Billed Duration")?),
             Field::MemorySize => fields.memory_size_mb = Some(whole(value, "Memory Size")?),
             Field::MaxMemory => fields.max_memory_used_mb = Some(whole(value, "Max Memory Used")?),
             Field::Init => fields.init_us = Some(thousandths(value, "Init Duration")?),
             Field::Restore => fields.restore_us = Some(thousandths(value, "Restore Duration")?),
-            Field::BilledRestore => {
-                fields.billed_restore_ms = Some(whole(value, "Billed Restore Duration")?)
-            }
-            Field::Status => {
-                fields.status =
-                    Some(Status::from_word(value).ok_or(ReportError::BadValue("Status"))?)
-            }
+            Field::BilledRestore => fields.billed_restore_ms = Some(whole(value, "Billed Restore Duration")?),
+            Field::Status => fields.status = Some(Status::from_word(value).ok_or(ReportError::BadValue("Status"))?),
             Field::ErrorType => fields.error_type = Some(value),
         }
-    }
-    if !have_id {
-        return Err(ReportError::MissingRequestId);
     }
     Ok(fields)
 }
 
 #[derive(Clone, Copy)]
 enum Field {
+    Phase,
     RequestId,
     Duration,
     Billed,
@@ -161,7 +165,7 @@ enum Field {
 
 impl Field {
     fn numeric(self) -> bool {
-        !matches!(self, Field::RequestId | Field::Status | Field::ErrorType)
+        !matches!(self, Field::RequestId | Field::Status | Field::ErrorType | Field::Phase)
     }
 }
 
@@ -177,6 +181,7 @@ fn match_key(words: &[&str]) -> Option<Field> {
         ["Billed", "Restore", "Duration"] => Field::BilledRestore,
         ["Status"] => Field::Status,
         ["Error", "Type"] => Field::ErrorType,
+        ["Phase"] => Field::Phase,
         _ => return None,
     })
 }
@@ -236,19 +241,24 @@ mod tests {
     }
 
     #[test]
+    fn init_report_and_sls_shapes() {
+        let f =
+            parse_fields(" Init Duration: 0.79 ms\tPhase: init\tStatus: error\tError Type: Runtime.InvalidEntrypoint")
+                .unwrap();
+        assert_eq!((f.init_us, f.phase, f.status), (Some(790), Some("init"), Some(Status::Error)));
+        assert_eq!(f.error_type, Some("Runtime.InvalidEntrypoint"));
+        let f = parse_report_fields(" - 5a15\nDuration: 1.32 ms\tBilled Duration: 2 ms").unwrap();
+        assert_eq!((f.request_id, f.billed_ms), ("5a15", Some(2)));
+    }
+
+    #[test]
     fn bad_values_are_named() {
         assert_eq!(
             parse_report_fields(" RequestId: a Duration: fast ms").unwrap_err(),
             ReportError::BadValue("Duration")
         );
-        assert_eq!(
-            parse_report_fields(" Duration: 1.00 ms").unwrap_err(),
-            ReportError::MissingRequestId
-        );
-        assert_eq!(
-            parse_report_fields(" RequestId: a Status: weird").unwrap_err(),
-            ReportError::BadValue("Status")
-        );
+        assert_eq!(parse_report_fields(" Duration: 1.00 ms").unwrap_err(), ReportError::MissingRequestId);
+        assert_eq!(parse_report_fields(" RequestId: a Status: weird").unwrap_err(), ReportError::BadValue("Status"));
     }
 
     #[test]

@@ -1,17 +1,17 @@
 //! One pass over a buffer of log text, in any of the text or JSON shapes.
 //!
-//! The scanner jumps from needle to needle (`REPORT`, `platform.`,
-//! `/aws/lambda/`) with a SIMD multi-substring search, so the text between
-//! platform events (application logs, JSON punctuation) is only counted, never
-//! tokenized. Around each hit it takes the message: the rest of the line for
-//! plain text, or the quoted string (unescaped) when the message sits inside a
-//! JSON document or a source-code literal. Every shape therefore goes through the
-//! same REPORT grammar and the same JSON platform-event parser.
+//! The scanner jumps from needle to needle with a SIMD multi-substring search
+//! (aho-corasick), so the text between platform events (application logs, JSON
+//! punctuation) is only counted, never tokenized. Around each hit it takes the
+//! message: the rest of the line for plain text, or the quoted string
+//! (unescaped) when the message sits inside a JSON document, a CSV cell or a
+//! source-code literal. Every shape therefore goes through the same REPORT
+//! grammar and the same JSON platform-event parser.
 
 use super::escape::{opening_quote, quoted_literal, unescape_fully};
 use super::json_event::{parse_event, report_invocation};
-use super::record::{Invocation, Status};
-use super::report::{parse_report_fields, starts_with_report_field, ReportError, ReportFields};
+use super::record::{Invocation, Platform, PlatformLine, Status};
+use super::report::{parse_fields, parse_report_fields, starts_with_report_field, ReportError, ReportFields};
 use super::time::parse_timestamp_ms;
 use aho_corasick::{AhoCorasick, Input};
 use std::borrow::Cow;
@@ -23,27 +23,68 @@ pub trait Sink {
     fn invocation(&mut self, inv: &Invocation<'_>, line: u64);
     /// A platform line that looked like a record but could not be read.
     fn skipped(&mut self, line: u64, reason: String);
+    /// A platform event other than an invocation.
+    fn platform(&mut self, _event: &PlatformLine<'_>, _line: u64) {}
 }
 
-const NEEDLES: [&str; 3] = ["REPORT", "platform.", "/aws/lambda/"];
-static FINDER: LazyLock<AhoCorasick> =
-    LazyLock::new(|| AhoCorasick::new(NEEDLES).expect("static needles"));
+const NEEDLES: [&str; 8] = [
+    "REPORT",
+    "platform.",
+    "/aws/lambda/",
+    "_START Runtime Version",
+    "Task timed out after",
+    "RequestId: ",
+    "logStream",
+    "\"timestamp\"",
+];
+static FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| AhoCorasick::new(NEEDLES).expect("static needles"));
 
 /// How far the scanner looks back or ahead for the bounds of one line. Lines
 /// longer than this (a whole JSON document on one line) are handled through
 /// their quoted messages instead.
 const LINE_WINDOW: usize = 1 << 20;
 
-/// Scans log text; remembers the function the data names (log group or
-/// `functionName`) so that records after it are attributed to it.
+/// Scans log text. Remembers what the data says about where the next records
+/// belong: the function (log group, `functionName`), the log stream
+/// (`logStreamName`) and the event timestamp of JSON shapes.
 #[derive(Default)]
 pub struct Scanner {
     current_function: Option<String>,
+    current_stream: Option<String>,
+    default_stream: Option<String>,
+    pending_timestamp: Option<i64>,
+    /// The timestamp of a table row whose message is scanned.
+    default_timestamp: Option<i64>,
+}
+
+/// A message found around a needle hit.
+struct Message<'b> {
+    /// The message text from the platform keyword on (unescaped if quoted).
+    text: Cow<'b, str>,
+    timestamp_ms: Option<i64>,
+    stream: Option<&'b str>,
+    /// Where scanning goes on.
+    end: usize,
 }
 
 impl Scanner {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A scanner for a file whose log stream is known from its path (S3 export).
+    pub fn with_stream(stream: Option<String>) -> Self {
+        Scanner { default_stream: stream, ..Self::default() }
+    }
+
+    /// A scanner for one message whose function and stream a table row names.
+    pub fn named(function: Option<String>, stream: Option<String>, timestamp_ms: Option<i64>) -> Self {
+        Scanner {
+            current_function: function,
+            default_stream: stream,
+            default_timestamp: timestamp_ms,
+            ..Self::default()
+        }
     }
 
     /// The function named most recently by the data, if any.
@@ -57,16 +98,19 @@ impl Scanner {
         let mut counted = 0;
         let mut line_no: u64 = 1;
         while pos < buf.len() {
-            let Some(m) = FINDER.find(Input::new(buf).span(pos..buf.len())) else {
-                break;
-            };
+            let Some(m) = FINDER.find(Input::new(buf).span(pos..buf.len())) else { break };
             let hit = m.start();
             line_no += count_newlines(&buf[counted..hit]);
             counted = hit;
             let next = match m.pattern().as_usize() {
                 0 => self.on_report(buf, hit, line_no, sink),
                 1 => self.on_platform_event(buf, hit, line_no, sink),
-                _ => self.on_log_group(buf, hit),
+                2 => self.on_log_group(buf, hit),
+                3 => self.on_runtime_start(buf, hit, line_no, sink),
+                4 => self.on_task_timed_out(buf, hit, line_no, sink),
+                5 => self.on_fault(buf, hit, line_no, sink),
+                6 => self.on_log_stream(buf, hit),
+                _ => self.on_timestamp(buf, hit),
             };
             pos = next.max(hit + 1);
         }
@@ -74,70 +118,81 @@ impl Scanner {
         newlines + u64::from(!buf.is_empty() && buf[buf.len() - 1] != b'\n')
     }
 
-    fn on_report(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {
-        let after = hit + "REPORT".len();
-        // INIT_REPORT, RESTORE_REPORT and words like "REPORTS" are not invocations.
-        if hit > 0 && (buf[hit - 1] == b'_' || buf[hit - 1].is_ascii_alphanumeric()) {
-            return after;
-        }
-        if !followed_by_request_id(&buf[after..]) {
-            return after;
-        }
-        let (ls, le) = line_bounds(buf, hit);
-        if let Some((open, quote)) = opening_quote(&buf[ls..le], hit - ls) {
-            // The message is a quoted string: JSON, CSV or a source-code literal.
-            let (literal, end) = quoted_literal(buf, ls + open, quote, le);
-            let message = unescape_fully(&String::from_utf8_lossy(&literal));
-            if let Some(at) = message.find("REPORT") {
-                self.emit_report(&message[at + "REPORT".len()..], None, None, line, sink);
-            }
-            return end;
-        }
-        // Plain text; a copy may have turned the tabs into newlines, in which
-        // case the fields follow on lines of their own.
-        let mut end = le;
-        while end < buf.len() {
-            let (_, next_end) = line_bounds(buf, end + 1);
-            if next_end <= end + 1
-                || !starts_with_report_field(&String::from_utf8_lossy(&buf[end + 1..next_end]))
-            {
-                break;
-            }
-            end = next_end;
-        }
-        let text = String::from_utf8_lossy(&buf[after..end]);
-        let prefix = String::from_utf8_lossy(&buf[ls..hit]);
-        let (ts, stream) = prefix_timestamp_and_stream(&prefix);
-        self.emit_report(&text, ts, stream, line, sink);
-        // Go on from just after the keyword: a copy may have joined the next
-        // events onto this line (`--output text` joins them with tabs).
-        after
+    fn stream<'s>(&'s self, from_line: Option<&'s str>) -> Option<&'s str> {
+        from_line.or(self.current_stream.as_deref()).or(self.default_stream.as_deref())
     }
 
-    fn emit_report(
-        &self,
-        text: &str,
-        ts: Option<i64>,
-        stream: Option<&str>,
-        line: u64,
-        sink: &mut dyn Sink,
-    ) {
+    /// The message holding the keyword at `kw`: a quoted literal when an
+    /// unescaped quote opens before it on the line, else the rest of the line.
+    fn message<'b>(&mut self, buf: &'b [u8], kw: usize, keyword: &str) -> Option<Message<'b>> {
+        let (ls, le) = line_bounds(buf, kw);
+        if let Some((open, quote)) = opening_quote(&buf[ls..le], kw - ls) {
+            let open = ls + open;
+            let (literal, end) = quoted_literal(buf, open, quote, le);
+            let text = unescape_fully(&String::from_utf8_lossy(&literal));
+            let at = text.find(keyword)?;
+            let (ts, stream) = prefix_timestamp_and_stream(&buf[ls..open]);
+            let timestamp_ms = ts.or(self.pending_timestamp.take());
+            return Some(Message { text: Cow::Owned(text[at..].to_string()), timestamp_ms, stream, end });
+        }
+        let (timestamp_ms, stream) = prefix_timestamp_and_stream(&buf[ls..kw]);
+        Some(Message { text: String::from_utf8_lossy(&buf[kw..le]), timestamp_ms, stream, end: le })
+    }
+
+    fn on_report(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {
+        let after = hit + "REPORT".len();
+        if hit > 0 && buf[hit - 1] == b'_' {
+            return self.on_phase_report(buf, hit, line, sink);
+        }
+        // Words like "REPORTS" or "MYREPORT" are not platform lines.
+        if (hit > 0 && buf[hit - 1].is_ascii_alphanumeric()) || !followed_by_request_id(&buf[after..]) {
+            return after;
+        }
+        let Some(mut msg) = self.message(buf, hit, "REPORT") else { return after };
+        let quoted = matches!(msg.text, Cow::Owned(_));
+        if !quoted {
+            // A copy may have turned the tabs into newlines (or `sls logs`
+            // split the line): then the fields follow on lines of their own.
+            let mut end = msg.end;
+            while end < buf.len() {
+                let (_, next_end) = line_bounds(buf, end + 1);
+                if next_end <= end + 1 || !starts_with_report_field(&String::from_utf8_lossy(&buf[end + 1..next_end])) {
+                    break;
+                }
+                end = next_end;
+            }
+            if end > msg.end {
+                msg.text = String::from_utf8_lossy(&buf[hit..end]);
+            }
+        }
+        self.emit_report(&msg.text["REPORT".len()..], msg.timestamp_ms, msg.stream, line, sink);
+        // Plain text goes on from just after the keyword: a copy may have
+        // joined the next events onto this line (`--output text` does).
+        if quoted {
+            msg.end
+        } else {
+            after
+        }
+    }
+
+    fn emit_report(&self, text: &str, ts: Option<i64>, stream: Option<&str>, line: u64, sink: &mut dyn Sink) {
         match parse_report_fields(text).and_then(require_fields) {
             Ok(f) => {
                 let inv = Invocation {
                     request_id: f.request_id,
                     function: self.current_function.as_deref(),
-                    log_stream: stream,
-                    timestamp_ms: ts,
-                    duration_us: f.duration_us.unwrap_or_default(),
-                    billed_ms: f.billed_ms.unwrap_or_default(),
-                    memory_size_mb: f.memory_size_mb.unwrap_or_default(),
-                    max_memory_used_mb: f.max_memory_used_mb.unwrap_or_default(),
+                    log_stream: self.stream(stream),
+                    timestamp_ms: ts.or(self.default_timestamp),
+                    duration_us: f.duration_us,
+                    billed_ms: f.billed_ms,
+                    memory_size_mb: f.memory_size_mb,
+                    max_memory_used_mb: f.max_memory_used_mb,
                     init_us: f.init_us,
                     restore_us: f.restore_us,
                     billed_restore_ms: f.billed_restore_ms,
                     status: f.status.unwrap_or(Status::Success),
                     error_type: f.error_type,
+                    ..Invocation::default()
                 };
                 sink.invocation(&inv, line);
             }
@@ -145,61 +200,173 @@ impl Scanner {
         }
     }
 
-    fn on_platform_event(
-        &mut self,
-        buf: &[u8],
-        hit: usize,
-        line: u64,
-        sink: &mut dyn Sink,
-    ) -> usize {
+    /// `INIT_REPORT …` / `RESTORE_REPORT …` (the hit is on `REPORT`).
+    fn on_phase_report(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {
+        let after = hit + "REPORT".len();
+        let (restore, start) = if buf[..hit].ends_with(b"RESTORE_") {
+            (true, hit - "RESTORE_".len())
+        } else if buf[..hit].ends_with(b"INIT_") {
+            (false, hit - "INIT_".len())
+        } else {
+            return after;
+        };
+        let keyword = if restore { "RESTORE_REPORT" } else { "INIT_REPORT" };
+        let Some(msg) = self.message(buf, start, keyword) else { return after };
+        let Ok(f) = parse_fields(&msg.text[keyword.len()..]) else {
+            sink.skipped(line, format!("{keyword} with unreadable fields"));
+            return after;
+        };
+        let status = f.status.unwrap_or(Status::Success);
+        let event = if restore {
+            Platform::RestoreReport { duration_us: f.restore_us, status, error_type: f.error_type }
+        } else {
+            Platform::InitReport { duration_us: f.init_us, phase: f.phase, status, error_type: f.error_type }
+        };
+        let stream = self.stream(msg.stream);
+        sink.platform(&PlatformLine { function: self.current_function.as_deref(), stream, event }, line);
+        after.max(if matches!(msg.text, Cow::Owned(_)) { msg.end } else { after })
+    }
+
+    /// `INIT_START Runtime Version: dotnet:8.v47\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:…`
+    fn on_runtime_start(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {
+        let after = hit + "_START Runtime Version".len();
+        let (restore, start) = if buf[..hit].ends_with(b"RESTORE") {
+            (true, hit - "RESTORE".len())
+        } else if buf[..hit].ends_with(b"INIT") {
+            (false, hit - "INIT".len())
+        } else {
+            return after;
+        };
+        let keyword = if restore { "RESTORE_START" } else { "INIT_START" };
+        let Some(msg) = self.message(buf, start, keyword) else { return after };
+        let mut words = msg.text.split_ascii_whitespace().skip_while(|w| *w != "Version:");
+        let Some(runtime_version) = words.nth(1) else { return after };
+        let region = msg
+            .text
+            .find("arn:aws:lambda:")
+            .map(|i| &msg.text[i + "arn:aws:lambda:".len()..])
+            .and_then(|rest| rest.split(':').next())
+            .filter(|r| !r.is_empty() && r.len() < 32);
+        let event = Platform::RuntimeStart { runtime_version, region, restore };
+        let stream = self.stream(msg.stream);
+        sink.platform(&PlatformLine { function: self.current_function.as_deref(), stream, event }, line);
+        after
+    }
+
+    /// `<timestamp> <request id> Task timed out after 3.00 seconds`
+    fn on_task_timed_out(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {
+        let after = hit + "Task timed out after".len();
+        let mut end = hit;
+        while end > 0 && (buf[end - 1] == b' ' || buf[end - 1] == b'\t') {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && !buf[start - 1].is_ascii_whitespace() && !matches!(buf[start - 1], b'"' | b'\'') {
+            start -= 1;
+        }
+        let Ok(id) = std::str::from_utf8(&buf[start..end]) else { return after };
+        if !looks_like_request_id(id) {
+            return after;
+        }
+        let (ls, _) = line_bounds(buf, hit);
+        let (_, stream) = prefix_timestamp_and_stream(&buf[ls..start]);
+        let event = Platform::Fault { request_id: id, status: Status::Timeout, error_type: Some("Sandbox.Timedout") };
+        let stream = self.stream(stream);
+        sink.platform(&PlatformLine { function: self.current_function.as_deref(), stream, event }, line);
+        after
+    }
+
+    /// `RequestId: <id> Error: Runtime exited with error: signal: killed` and
+    /// `RequestId: <id> Process exited before completing request`; the error
+    /// type (`Runtime.ExitError`) may follow on the next line.
+    fn on_fault(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {
+        let after = hit + "RequestId: ".len();
+        let rest = &buf[after..buf.len().min(after + 4096)];
+        let id_len = rest.iter().take_while(|c| !c.is_ascii_whitespace() && **c != b'\\').count();
+        let Ok(id) = std::str::from_utf8(&rest[..id_len]) else { return after };
+        let tail = rest[id_len..].trim_ascii_start();
+        let is_error = tail.starts_with(b"Error:");
+        if !(is_error || tail.starts_with(b"Process exited before completing request")) || !looks_like_request_id(id) {
+            return after;
+        }
+        // The text of the fault up to the end of the line; the error type, if
+        // any, stands alone on the next line (or after an escaped `\n`).
+        let line_end = memchr::memchr(b'\n', tail).unwrap_or(tail.len());
+        let fault_text = String::from_utf8_lossy(&tail[..line_end]);
+        let next_line = tail.get(line_end + 1..).unwrap_or_default();
+        let next_line = &next_line[..memchr::memchr(b'\n', next_line).unwrap_or(next_line.len())];
+        let error_type = match fault_text.find("\\n") {
+            Some(i) => error_type_word(fault_text[i + 2..].as_bytes()),
+            None => error_type_word(next_line),
+        };
+        let status = if fault_text.contains("Task timed out") { Status::Timeout } else { Status::Error };
+        let (ls, _) = line_bounds(buf, hit);
+        let (_, stream) = prefix_timestamp_and_stream(&buf[ls..hit]);
+        let event = Platform::Fault { request_id: id, status, error_type: error_type.as_deref() };
+        let stream = self.stream(stream);
+        sink.platform(&PlatformLine { function: self.current_function.as_deref(), stream, event }, line);
+        after + id_len
+    }
+
+    fn on_platform_event(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {
         let after = hit + "platform.".len();
         let escaped = hit >= 2 && &buf[hit - 2..hit] == b"\\\"";
         if !(escaped || hit >= 1 && buf[hit - 1] == b'"') {
             return after;
         }
-        let kind_len = buf[after..]
-            .iter()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .count();
+        let kind_len = buf[after..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
         let kind = &buf[after..after + kind_len];
-        if kind != b"report" && kind != b"initStart" {
+        if !matches!(kind, b"report" | b"initStart" | b"restoreStart" | b"initReport" | b"restoreReport") {
             return after;
         }
         let (ls, le) = line_bounds(buf, hit);
         let (text, end): (Cow<str>, usize) = if escaped {
-            let Some((open, quote)) = opening_quote(&buf[ls..le], hit - 2 - ls) else {
-                return after;
-            };
+            let Some((open, quote)) = opening_quote(&buf[ls..le], hit - 2 - ls) else { return after };
             let (literal, end) = quoted_literal(buf, ls + open, quote, le);
-            (
-                Cow::Owned(unescape_fully(&String::from_utf8_lossy(&literal))),
-                end,
-            )
+            (Cow::Owned(unescape_fully(&String::from_utf8_lossy(&literal))), end)
         } else {
             (String::from_utf8_lossy(&buf[ls..le]), le)
         };
-        let event = text.find('{').and_then(|brace| parse_event(&text[brace..]));
-        match (event, kind) {
-            (Some(ev), b"report") => match report_invocation(&ev) {
-                Ok(mut inv) => {
-                    inv.function = self.current_function.as_deref();
-                    sink.invocation(&inv, line);
-                }
-                Err(reason) => sink.skipped(line, reason.to_string()),
-            },
-            (Some(ev), _) => {
-                if let Some(name) = ev
-                    .record
-                    .function_name
-                    .as_deref()
-                    .filter(|n| valid_function_name(n))
-                {
-                    self.current_function = Some(name.to_string());
-                }
+        let Some(ev) = text.find('{').and_then(|brace| parse_event(&text[brace..])) else {
+            if kind == b"report" {
+                sink.skipped(line, "malformed platform.report JSON".to_string());
             }
-            (None, b"report") => sink.skipped(line, "malformed platform.report JSON".to_string()),
-            (None, _) => {}
+            return end;
+        };
+        let r = &ev.record;
+        if let Some(name) = r.function_name.as_deref().filter(|n| valid_function_name(n)) {
+            self.current_function = Some(name.to_string());
         }
+        let stream = self.stream(r.instance_id.as_deref());
+        let function = self.current_function.as_deref();
+        let status = r.status.as_deref().and_then(Status::from_word).unwrap_or(Status::Success);
+        let error_type = r.error_type.as_deref();
+        let duration_us =
+            r.metrics.duration_ms.filter(|x| x.is_finite() && *x >= 0.0).map(|x| (x * 1000.0).round() as u64);
+        let event = match kind {
+            b"report" => {
+                match report_invocation(&ev) {
+                    Ok(mut inv) => {
+                        inv.function = function;
+                        inv.log_stream = stream;
+                        sink.invocation(&inv, line);
+                    }
+                    Err(reason) => sink.skipped(line, reason.to_string()),
+                }
+                return end;
+            }
+            b"initStart" | b"restoreStart" => match r.runtime_version.as_deref() {
+                Some(runtime_version) => Platform::RuntimeStart {
+                    runtime_version,
+                    region: r.runtime_version_arn.as_deref().and_then(arn_region),
+                    restore: kind == b"restoreStart",
+                },
+                None => return end,
+            },
+            b"initReport" => Platform::InitReport { duration_us, phase: r.phase.as_deref(), status, error_type },
+            _ => Platform::RestoreReport { duration_us, status, error_type },
+        };
+        sink.platform(&PlatformLine { function, stream, event }, line);
         end
     }
 
@@ -212,15 +379,37 @@ impl Scanner {
         if !is_group_key {
             return after;
         }
-        let len = buf[after..]
-            .iter()
-            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b'_')
-            .count();
+        let len = buf[after..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'-' || **c == b'_').count();
         if len > 0 {
-            self.current_function =
-                Some(String::from_utf8_lossy(&buf[after..after + len]).into_owned());
+            self.current_function = Some(String::from_utf8_lossy(&buf[after..after + len]).into_owned());
         }
         after + len
+    }
+
+    /// `"logStreamName": "2024/01/01/[$LATEST]…"` or `"logStream": …` in JSON.
+    fn on_log_stream(&mut self, buf: &[u8], hit: usize) -> usize {
+        let after = hit + "logStream".len();
+        if let Some((value, end)) = json_string_value(buf, after, &[b"Name"]) {
+            self.current_stream = Some(value);
+            return end;
+        }
+        after
+    }
+
+    /// `"timestamp": 1591714946151` (or an ISO string) before a JSON event's message.
+    fn on_timestamp(&mut self, buf: &[u8], hit: usize) -> usize {
+        let after = hit + "\"timestamp\"".len();
+        let rest = &buf[after..buf.len().min(after + 64)];
+        let rest = rest.trim_ascii_start();
+        let Some(rest) = rest.strip_prefix(b":") else { return after };
+        let rest = rest.trim_ascii_start();
+        let token: Vec<u8> = if let Some(q) = rest.strip_prefix(b"\"") {
+            q.iter().take_while(|c| **c != b'"').copied().collect()
+        } else {
+            rest.iter().take_while(|c| c.is_ascii_digit()).copied().collect()
+        };
+        self.pending_timestamp = std::str::from_utf8(&token).ok().and_then(parse_timestamp_ms);
+        after
     }
 }
 
@@ -242,14 +431,68 @@ fn require_fields(f: ReportFields<'_>) -> Result<ReportFields<'_>, ReportError> 
 
 /// Lambda function names: letters, digits, `-` and `_`, at most 140 characters.
 pub fn valid_function_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 140
-        && name
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    !name.is_empty() && name.len() <= 140 && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
 }
 
-/// `REPORT` is followed by whitespace (or an escaped tab) and `RequestId`.
+/// The Region in a runtime version ARN `arn:aws:lambda:<region>::runtime:…`.
+pub fn arn_region(arn: &str) -> Option<&str> {
+    let rest = arn.strip_prefix("arn:aws:lambda:")?;
+    rest.split(':').next().filter(|r| !r.is_empty())
+}
+
+/// Request ids are UUIDs in real logs, sometimes shortened or masked in
+/// copies: 8 or more characters of hex digits, dashes and masking letters.
+fn looks_like_request_id(s: &str) -> bool {
+    s.len() >= 8
+        && s.len() <= 64
+        && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+        && s.bytes().any(|c| c.is_ascii_digit())
+}
+
+/// `Runtime.ExitError`-style error types: `Word.Word` alone on a line.
+fn error_type_word(line: &[u8]) -> Option<String> {
+    let t = std::str::from_utf8(line).ok()?.trim().trim_end_matches(['"', ',', '\\']);
+    let (a, b) = t.split_once('.')?;
+    let word = |w: &str| !w.is_empty() && w.bytes().all(|c| c.is_ascii_alphanumeric());
+    (word(a) && word(b) && a.as_bytes()[0].is_ascii_uppercase()).then(|| t.to_string())
+}
+
+/// The string value of a JSON key whose name continues with one of
+/// `suffixes` (or ends) at `at`: `Name": "value"` -> `value`.
+fn json_string_value(buf: &[u8], at: usize, suffixes: &[&[u8]]) -> Option<(String, usize)> {
+    let mut i = at;
+    for s in suffixes {
+        if buf[i..].starts_with(s) {
+            i += s.len();
+            break;
+        }
+    }
+    let close = *buf.get(i)?;
+    if close != b'"' && close != b'\'' {
+        return None;
+    }
+    i += 1;
+    while i < buf.len() && (buf[i] == b' ' || buf[i] == b'\t') {
+        i += 1;
+    }
+    if buf.get(i) != Some(&b':') {
+        return None;
+    }
+    i += 1;
+    while i < buf.len() && buf[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    let quote = *buf.get(i)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let start = i + 1;
+    let len = buf[start..buf.len().min(start + 512)].iter().take_while(|c| **c != quote && **c != b'\n').count();
+    Some((String::from_utf8_lossy(&buf[start..start + len]).into_owned(), start + len))
+}
+
+/// `REPORT` is followed by whitespace (or an escaped tab) and `RequestId`,
+/// or by ` - <id>` as `sls logs` prints it.
 fn followed_by_request_id(rest: &[u8]) -> bool {
     let mut i = 0;
     while i < rest.len() {
@@ -259,7 +502,7 @@ fn followed_by_request_id(rest: &[u8]) -> bool {
             _ => break,
         }
     }
-    i > 0 && rest[i..].starts_with(b"RequestId")
+    i > 0 && (rest[i..].starts_with(b"RequestId") || rest[i..].starts_with(b"- "))
 }
 
 fn count_newlines(b: &[u8]) -> u64 {
@@ -275,13 +518,18 @@ fn line_bounds(buf: &[u8], pos: usize) -> (usize, usize) {
     (start, end)
 }
 
-/// What stands before a platform keyword on a text line: an ISO timestamp
-/// (S3 export, `aws logs tail`, `sam logs`) and maybe a log stream name
-/// (`2023/06/02/[72]88ab…`).
-fn prefix_timestamp_and_stream(prefix: &str) -> (Option<i64>, Option<&str>) {
+/// What stands before a platform keyword on a line: an ISO or epoch-ms
+/// timestamp (S3 export, `aws logs tail`, `sam logs`, console CSV) and maybe a
+/// log stream name (`2023/06/02/[72]88ab…`).
+fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
+    let Ok(prefix) = std::str::from_utf8(prefix) else { return (None, None) };
     let mut ts = None;
     let mut stream = None;
-    for tok in prefix.split_ascii_whitespace() {
+    for tok in prefix.split(|c: char| c.is_ascii_whitespace() || c == ',') {
+        let tok = tok.trim_matches(|c| c == '`' || c == '"');
+        if tok.is_empty() {
+            continue;
+        }
         if ts.is_none() {
             if let Some(t) = parse_timestamp_ms(tok) {
                 ts = Some(t);
@@ -299,13 +547,14 @@ fn prefix_timestamp_and_stream(prefix: &str) -> (Option<i64>, Option<&str>) {
 mod tests {
     use super::*;
 
-    /// line, request id, function, duration, init, timestamp
-    type Row = (u64, String, Option<String>, u64, Option<u64>, Option<i64>);
+    /// line, request id, function, duration, init, timestamp, stream
+    type Row = (u64, String, Option<String>, Option<u64>, Option<u64>, Option<i64>, Option<String>);
 
     #[derive(Default)]
     struct Collect {
         records: Vec<Row>,
         skipped: Vec<(u64, String)>,
+        platform: Vec<String>,
     }
 
     impl Sink for Collect {
@@ -317,10 +566,14 @@ mod tests {
                 inv.duration_us,
                 inv.init_us,
                 inv.timestamp_ms,
+                inv.log_stream.map(str::to_string),
             ));
         }
         fn skipped(&mut self, line: u64, reason: String) {
             self.skipped.push((line, reason));
+        }
+        fn platform(&mut self, event: &PlatformLine<'_>, line: u64) {
+            self.platform.push(format!("{line} {:?} {:?} {:?}", event.function, event.stream, event.event));
         }
     }
 
@@ -333,7 +586,7 @@ mod tests {
     #[test]
     fn plain_text_with_timestamps_and_noise() {
         let (c, lines) = scan(
-            "2024-02-13T21:01:04.046Z INIT_START Runtime Version: nodejs:20.v15\n\n\
+            "2024-02-13T21:01:04.046Z INIT_START Runtime Version: nodejs:20.v15\tRuntime Version ARN: arn:aws:lambda:eu-west-1::runtime:ab\n\n\
              2024-02-13T21:01:05.410Z END RequestId: a\n\n\
              2024-02-13T21:01:05.411Z REPORT RequestId: a\tDuration: 1.50 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tInit Duration: 100.00 ms\t\n\
              app says REPORTS are due\n\
@@ -342,28 +595,38 @@ mod tests {
         assert_eq!(lines, 7);
         assert_eq!(c.records.len(), 1);
         assert_eq!(c.records[0].0, 5);
-        assert_eq!(c.records[0].3, 1_500);
+        assert_eq!(c.records[0].3, Some(1_500));
         assert_eq!(c.records[0].4, Some(100_000));
         assert_eq!(c.records[0].5, Some(1_707_858_065_411));
         assert!(c.skipped.is_empty());
+        assert_eq!(
+            c.platform,
+            vec![
+                "1 None None RuntimeStart { runtime_version: \"nodejs:20.v15\", region: Some(\"eu-west-1\"), restore: false }",
+                "7 None None RestoreReport { duration_us: Some(1000), status: Success, error_type: None }",
+            ]
+        );
     }
 
     #[test]
-    fn escaped_message_in_pretty_json_and_log_group() {
+    fn escaped_message_in_pretty_json_with_group_stream_and_timestamp() {
         let (c, _) = scan(
-            "{\"logGroupName\": \"/aws/lambda/my-fn\", \"events\": [\n  {\"message\": \"REPORT RequestId: b\\tDuration: 2.00 ms\\tBilled Duration: 3 ms\\tMemory Size: 256 MB\\tMax Memory Used: 70 MB\\t\\n\"},\n  {\"message\": \"REPORT RequestId: c\\tDuration: 4.00 ms\\tBilled Duration: 4 ms\\tMemory Size: 256 MB\\tMax Memory Used: 70 MB\\t\\n\"}]}",
+            "{\"logGroupName\": \"/aws/lambda/my-fn\", \"events\": [\n  {\"logStreamName\": \"2024/01/01/[$LATEST]ab\", \"timestamp\": 1707858065411, \"message\": \"REPORT RequestId: b\\tDuration: 2.00 ms\\tBilled Duration: 3 ms\\tMemory Size: 256 MB\\tMax Memory Used: 70 MB\\t\\n\"},\n  {\"message\": \"REPORT RequestId: c\\tDuration: 4.00 ms\\tBilled Duration: 4 ms\\tMemory Size: 256 MB\\tMax Memory Used: 70 MB\\t\\n\"}]}",
         );
         assert_eq!(c.records.len(), 2);
         assert_eq!(c.records[0].1, "b");
+        assert_eq!(c.records[0].5, Some(1_707_858_065_411));
+        assert_eq!(c.records[0].6.as_deref(), Some("2024/01/01/[$LATEST]ab"));
         assert_eq!(c.records[1].1, "c");
         assert_eq!(c.records[1].2.as_deref(), Some("my-fn"));
         assert_eq!(c.records[1].0, 3);
+        assert_eq!(c.records[1].5, None, "a timestamp is used once");
     }
 
     #[test]
     fn json_platform_events_raw_and_nested() {
         let (c, _) = scan(concat!(
-            r#"{"time":"2024-05-20T16:29:44.833Z","type":"platform.initStart","record":{"functionName":"Fn1","functionVersion":"$LATEST"}}"#,
+            r#"{"time":"2024-05-20T16:29:44.833Z","type":"platform.initStart","record":{"runtimeVersion":"nodejs:18.v28","runtimeVersionArn":"arn:aws:lambda:eu-west-3::runtime:b4","functionName":"Fn1","functionVersion":"$LATEST"}}"#,
             "\n",
             r#"{"time":"2024-05-20T16:29:45.022Z","type":"platform.report","record":{"requestId":"r1","status":"success","metrics":{"durationMs":11.642,"billedDurationMs":12,"memorySizeMB":128,"maxMemoryUsedMB":67,"initDurationMs":174.055}}}"#,
             "\n",
@@ -371,18 +634,40 @@ mod tests {
             "\n",
             r#"{"time":"2024-05-20T16:29:45.022Z","type":"platform.report","record":{"requestId":"r3","metrics":{"durationMs":1}}}"#,
             "\n",
+            r#"{"time":"2024-06-17T17:48:06.348Z","type":"platform.initReport","record":{"initializationType":"on-demand","phase":"init","status":"timeout","metrics":{"durationMs":10000.487}}}"#,
+            "\n",
         ));
         assert_eq!(c.records.len(), 2, "{:?}", c.skipped);
         assert_eq!(c.records[0].1, "r1");
         assert_eq!(c.records[0].2.as_deref(), Some("Fn1"));
-        assert_eq!(c.records[0].3, 11_642);
+        assert_eq!(c.records[0].3, Some(11_642));
         assert_eq!(c.records[0].4, Some(174_055));
         assert_eq!(c.records[1].1, "r2");
-        assert_eq!(c.records[1].3, 18_593);
-        assert_eq!(
-            c.skipped,
-            vec![(4, "platform.report missing billedDurationMs".to_string())]
+        assert_eq!(c.records[1].3, Some(18_593));
+        assert_eq!(c.skipped, vec![(4, "platform.report missing billedDurationMs".to_string())]);
+        assert_eq!(c.platform.len(), 2);
+        assert!(c.platform[0].contains("region: Some(\"eu-west-3\")"), "{}", c.platform[0]);
+        assert!(
+            c.platform[1].contains("InitReport { duration_us: Some(10000487), phase: Some(\"init\"), status: Timeout"),
+            "{}",
+            c.platform[1]
         );
+    }
+
+    #[test]
+    fn old_style_faults() {
+        let (c, _) = scan(concat!(
+            "RequestId: c3252230-c73d-49f6-8844-968c01d1e2e1 Error: Runtime exited without providing a reason\n",
+            "Runtime.ExitError\n",
+            "END RequestId: c3252230-c73d-49f6-8844-968c01d1e2e1\n",
+            "2024-03-04T17:22:38.033Z b70435cc-261c-4438-b9b6-efe4c8f04b21 Task timed out after 3.00 seconds\n",
+            "fd9bb1b0dfd7 INFO RequestId: not a fault\n",
+            "RequestId: 16f8d3a2-26fc-11e8-bca6-73dbc61c39e7 Process exited before completing request\n",
+        ));
+        assert_eq!(c.platform.len(), 3, "{:?}", c.platform);
+        assert!(c.platform[0].contains("request_id: \"c3252230-c73d-49f6-8844-968c01d1e2e1\", status: Error, error_type: Some(\"Runtime.ExitError\")"));
+        assert!(c.platform[1].contains("b70435cc-261c-4438-b9b6-efe4c8f04b21\", status: Timeout"));
+        assert!(c.platform[2].contains("16f8d3a2-26fc-11e8-bca6-73dbc61c39e7\", status: Error, error_type: None"));
     }
 
     #[test]
@@ -394,19 +679,24 @@ mod tests {
     }
 
     #[test]
-    fn tabs_turned_into_newlines_are_joined() {
-        let (c, _) = scan("REPORT RequestId: 7ec8\nDuration: 10806.85 ms\nBilled Duration: 10807 ms\nMemory Size: 512 MB\nMax Memory Used: 20 MB\n```\n");
-        assert_eq!(c.records.len(), 1, "{:?}", c.skipped);
-        assert_eq!(c.records[0].3, 10_806_850);
+    fn tabs_turned_into_newlines_and_sls_logs_are_joined() {
+        let (c, _) = scan("REPORT RequestId: 7ec8\nDuration: 10806.85 ms\nBilled Duration: 10807 ms\nMemory Size: 512 MB\nMax Memory Used: 20 MB\n```\nREPORT - 5a15\nDuration: 1.32 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\n");
+        assert_eq!(c.records.len(), 2, "{:?}", c.skipped);
+        assert_eq!(c.records[0].3, Some(10_806_850));
+        assert_eq!(c.records[1].1, "5a15");
+    }
+
+    #[test]
+    fn sam_logs_prefix_gives_stream_and_timestamp() {
+        let (c, _) = scan("2023/06/02/[72]88ab 2023-06-02T11:27:25.060000 REPORT RequestId: x\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 1 MB\n");
+        assert_eq!(c.records[0].6.as_deref(), Some("2023/06/02/[72]88ab"));
+        assert_eq!(c.records[0].5, Some(1_685_705_245_060));
     }
 
     #[test]
     fn malformed_report_is_skipped_with_line() {
         let (c, _) = scan("x\nREPORT RequestId: a Duration: 1.00 ms Memory Size: 128 MB\n");
         assert!(c.records.is_empty());
-        assert_eq!(
-            c.skipped,
-            vec![(2, "REPORT missing Billed Duration".to_string())]
-        );
+        assert_eq!(c.skipped, vec![(2, "REPORT missing Billed Duration".to_string())]);
     }
 }

@@ -19,9 +19,7 @@ pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
     }
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         let t = &s[r];
-        t.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| t.parse().ok())?
+        t.bytes().all(|c| c.is_ascii_digit()).then(|| t.parse().ok())?
     };
     let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
     let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
@@ -63,10 +61,7 @@ mod tests {
     fn shapes() {
         let z = parse_timestamp_ms("2024-02-13T21:01:04.046Z").unwrap();
         assert_eq!(z, 1_707_858_064_046);
-        assert_eq!(
-            parse_timestamp_ms("2024-02-13T21:01:04.046000+00:00"),
-            Some(z)
-        );
+        assert_eq!(parse_timestamp_ms("2024-02-13T21:01:04.046000+00:00"), Some(z));
         assert_eq!(parse_timestamp_ms("2024-02-13 21:01:04.046"), Some(z));
         assert_eq!(parse_timestamp_ms("2024-02-13T22:01:04.046+01:00"), Some(z));
         assert_eq!(parse_timestamp_ms("1707858064046"), Some(z));

@@ -60,10 +60,7 @@ fn grouped_bars(
     names: &[String],
     series: &[(&str, Vec<Option<f64>>)],
 ) -> DrawResult<String> {
-    let y_max = series
-        .iter()
-        .flat_map(|(_, v)| v.iter().flatten())
-        .fold(0.0f64, |a, &b| a.max(b));
+    let y_max = series.iter().flat_map(|(_, v)| v.iter().flatten()).fold(0.0f64, |a, &b| a.max(b));
     if names.is_empty() || y_max <= 0.0 {
         return Ok(String::new());
     }
@@ -95,11 +92,7 @@ fn grouped_bars(
                 .label(*label)
                 .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], c.filled()));
         }
-        chart
-            .configure_series_labels()
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()?;
+        chart.configure_series_labels().border_style(BLACK).background_style(WHITE.mix(0.9)).draw()?;
         root.present()?;
     }
     Ok(svg)
@@ -127,14 +120,11 @@ impl Ranged for GroupAxis {
 }
 
 fn names(functions: &[FunctionSummary]) -> Vec<String> {
-    functions.iter().map(|f| f.function.clone()).collect()
+    functions.iter().map(|f| f.name.clone()).collect()
 }
 
 fn cold_start_bars(functions: &[FunctionSummary]) -> DrawResult<String> {
-    let with_cold: Vec<&FunctionSummary> = functions
-        .iter()
-        .filter(|f| f.init_ms.n > 0 || f.restore_ms.n > 0)
-        .collect();
+    let with_cold: Vec<&FunctionSummary> = functions.iter().filter(|f| f.init_ms.n > 0 || f.restore_ms.n > 0).collect();
     let cold = |f: &FunctionSummary| {
         if f.init_ms.n > 0 {
             f.init_ms.clone()
@@ -150,11 +140,7 @@ fn cold_start_bars(functions: &[FunctionSummary]) -> DrawResult<String> {
         "Cold start: Init (or Restore) Duration",
         "ms",
         &names(&owned),
-        &[
-            ("P50", pick(|d| d.p50)),
-            ("P90", pick(|d| d.p90)),
-            ("P99", pick(|d| d.p99)),
-        ],
+        &[("P50", pick(|d| d.p50)), ("P90", pick(|d| d.p90)), ("P99", pick(|d| d.p99))],
     )
 }
 
@@ -164,75 +150,38 @@ fn memory_bars(functions: &[FunctionSummary]) -> DrawResult<String> {
         "MB",
         &names(functions),
         &[
-            (
-                "Max Memory Used P50",
-                functions.iter().map(|f| f.max_memory_mb.p50).collect(),
-            ),
-            (
-                "Max Memory Used max",
-                functions.iter().map(|f| f.max_memory_mb.max).collect(),
-            ),
-            (
-                "Memory Size",
-                functions
-                    .iter()
-                    .map(|f| Some(f.memory_size_mb as f64))
-                    .collect(),
-            ),
+            ("Max Memory Used P50", functions.iter().map(|f| f.max_memory_mb.p50).collect()),
+            ("Max Memory Used max", functions.iter().map(|f| f.max_memory_mb.max).collect()),
+            ("Memory Size", functions.iter().map(|f| Some(f.memory_size_mb as f64)).collect()),
         ],
     )
 }
 
 /// Empirical CDF of warm durations, one line per function, log-scale time.
 fn warm_ecdf(functions: &[FunctionSummary]) -> DrawResult<String> {
-    let drawn: Vec<&FunctionSummary> = functions
-        .iter()
-        .filter(|f| !f.warm_ecdf.is_empty())
-        .collect();
+    let drawn: Vec<&FunctionSummary> = functions.iter().filter(|f| !f.warm_ecdf.is_empty()).collect();
     if drawn.is_empty() {
         return Ok(String::new());
     }
-    let lo = drawn
-        .iter()
-        .flat_map(|f| f.warm_ecdf.first())
-        .map(|p| p.0)
-        .fold(f64::MAX, f64::min)
-        .max(0.01);
-    let hi = drawn
-        .iter()
-        .flat_map(|f| f.warm_ecdf.last())
-        .map(|p| p.0)
-        .fold(0.0, f64::max)
-        .max(lo * 10.0);
+    let lo = drawn.iter().flat_map(|f| f.warm_ecdf.first()).map(|p| p.0).fold(f64::MAX, f64::min).max(0.01);
+    let hi = drawn.iter().flat_map(|f| f.warm_ecdf.last()).map(|p| p.0).fold(0.0, f64::max).max(lo * 10.0);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
-            .caption(
-                "Warm duration: share of invocations at or below",
-                ("sans-serif", 18),
-            )
+            .caption("Warm duration: share of invocations at or below", ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(54)
             .build_cartesian_2d((lo * 0.9..hi * 1.1).log_scale(), 0f64..1.0)?;
-        chart
-            .configure_mesh()
-            .x_desc("Duration (ms, log scale)")
-            .y_desc("fraction")
-            .draw()?;
+        chart.configure_mesh().x_desc("Duration (ms, log scale)").y_desc("fraction").draw()?;
         for (i, f) in drawn.iter().enumerate() {
             let c = color(i);
             chart
-                .draw_series(LineSeries::new(
-                    f.warm_ecdf.iter().map(|&(x, y)| (x.max(lo), y)),
-                    c.stroke_width(2),
-                ))?
-                .label(f.function.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(2))
-                });
+                .draw_series(LineSeries::new(f.warm_ecdf.iter().map(|&(x, y)| (x.max(lo), y)), c.stroke_width(2)))?
+                .label(f.name.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(2)));
         }
         chart
             .configure_series_labels()

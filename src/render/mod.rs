@@ -14,20 +14,11 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum RenderError {
     #[error("template {name}: {source}")]
-    Template {
-        name: String,
-        source: minijinja::Error,
-    },
+    Template { name: String, source: minijinja::Error },
     #[error("{path}: cannot write: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Write { path: PathBuf, source: std::io::Error },
     #[error("cannot load templates from {path}: {source}")]
-    LoadTemplates {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    LoadTemplates { path: PathBuf, source: std::io::Error },
     #[error("cannot serialize the summary: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -86,26 +77,13 @@ pub struct OutputOptions<'a> {
 /// output directory; returns the paths written.
 pub fn write_reports(summary: &Summary, opts: &OutputOptions) -> Result<Vec<PathBuf>, RenderError> {
     let charts = Charts::draw(&summary.functions);
-    let ctx = ReportContext {
-        title: opts.title,
-        summary,
-        charts: &charts,
-        p99_min_n: crate::analysis::stats::P99_MIN_N,
-    };
-    std::fs::create_dir_all(opts.dir).map_err(|source| RenderError::Write {
-        path: opts.dir.into(),
-        source,
-    })?;
+    let ctx =
+        ReportContext { title: opts.title, summary, charts: &charts, p99_min_n: crate::analysis::stats::P99_MIN_N };
+    std::fs::create_dir_all(opts.dir).map_err(|source| RenderError::Write { path: opts.dir.into(), source })?;
     let exporters: [&dyn Exporter; 3] = [
         &JsonExporter,
-        &TemplateExporter {
-            templates: opts.templates,
-            name: "index.html",
-        },
-        &TemplateExporter {
-            templates: opts.templates,
-            name: "report.md",
-        },
+        &TemplateExporter { templates: opts.templates, name: "index.html" },
+        &TemplateExporter { templates: opts.templates, name: "report.md" },
     ];
     let mut written = Vec::new();
     for exporter in exporters {
@@ -113,9 +91,7 @@ pub fn write_reports(summary: &Summary, opts: &OutputOptions) -> Result<Vec<Path
         write(&path, &exporter.render(&ctx)?)?;
         written.push(path);
         if opts.debug_context && exporter.file_name() != "summary.json" {
-            let path = opts
-                .dir
-                .join(format!("{}.context.json", exporter.file_name()));
+            let path = opts.dir.join(format!("{}.context.json", exporter.file_name()));
             write(&path, &serde_json::to_vec_pretty(&ctx)?)?;
         }
     }
@@ -128,8 +104,5 @@ pub fn write_reports(summary: &Summary, opts: &OutputOptions) -> Result<Vec<Path
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
-    std::fs::write(path, bytes).map_err(|source| RenderError::Write {
-        path: path.into(),
-        source,
-    })
+    std::fs::write(path, bytes).map_err(|source| RenderError::Write { path: path.into(), source })
 }

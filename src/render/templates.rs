@@ -20,8 +20,7 @@ impl Templates {
     pub fn builtin() -> Templates {
         let mut env = base_env();
         for (name, source) in BUILTIN {
-            env.add_template_owned(name.to_string(), source.to_string())
-                .expect("built-in templates compile");
+            env.add_template_owned(name.to_string(), source.to_string()).expect("built-in templates compile");
         }
         Templates { env }
     }
@@ -38,36 +37,20 @@ impl Templates {
                 Err(source) => return Err(RenderError::LoadTemplates { path, source }),
             };
             env.add_template_owned(name.to_string(), source)
-                .map_err(|source| RenderError::Template {
-                    name: path.display().to_string(),
-                    source,
-                })?;
+                .map_err(|source| RenderError::Template { name: path.display().to_string(), source })?;
         }
         Ok(Templates { env })
     }
 
     pub fn render<S: serde::Serialize>(&self, name: &str, ctx: &S) -> Result<String, RenderError> {
-        let err = |source| RenderError::Template {
-            name: name.to_string(),
-            source,
-        };
-        self.env
-            .get_template(name)
-            .map_err(err)?
-            .render(ctx)
-            .map_err(err)
+        let err = |source| RenderError::Template { name: name.to_string(), source };
+        self.env.get_template(name).map_err(err)?.render(ctx).map_err(err)
     }
 }
 
 fn base_env() -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_auto_escape_callback(|name| {
-        if name.ends_with(".html") {
-            AutoEscape::Html
-        } else {
-            AutoEscape::None
-        }
-    });
+    env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.add_filter("num", num);
@@ -87,9 +70,7 @@ fn as_f64(v: &Value) -> Option<f64> {
 
 /// A number with `digits` decimals (default 2); `–` for none.
 fn num(v: Value, digits: Option<usize>) -> String {
-    as_f64(&v).map_or("–".to_string(), |x| {
-        format!("{:.*}", digits.unwrap_or(2), x)
-    })
+    as_f64(&v).map_or("–".to_string(), |x| format!("{:.*}", digits.unwrap_or(2), x))
 }
 
 /// Dollars: 2 decimals from $1, more below so small costs stay visible.
@@ -131,10 +112,7 @@ fn int(v: Value) -> String {
 
 /// Text safe inside a markdown table cell: no HTML, no cell breaks.
 fn md_cell(v: Value) -> String {
-    let s = v
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| v.to_string());
+    let s = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

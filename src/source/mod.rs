@@ -15,20 +15,13 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum SourceError {
     #[error("{path}: cannot read: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: corrupt or truncated gzip data: {source}")]
-    Gzip {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Gzip { path: PathBuf, source: std::io::Error },
+    #[error("{path}: cannot decode: {message}")]
+    Decode { path: PathBuf, message: String },
     #[error("{path}: no such file or directory")]
     Missing { path: PathBuf },
     #[error("{path}: cannot walk directory: {source}")]
-    Walk {
-        path: PathBuf,
-        source: walkdir::Error,
-    },
+    Walk { path: PathBuf, source: walkdir::Error },
 }

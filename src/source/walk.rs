@@ -12,6 +12,8 @@ pub struct InputFile {
     /// else the name of the file or directory given on the command line,
     /// without extensions.
     pub function_from_path: String,
+    /// The log stream an S3 export object's key names (`…/<stream>/000000.gz`).
+    pub stream_from_path: Option<String>,
 }
 
 impl InputFile {
@@ -31,10 +33,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
     let mut errors = Vec::new();
     for input in inputs {
         if input.as_os_str() == "-" {
-            files.push(InputFile {
-                path: input.clone(),
-                function_from_path: "stdin".into(),
-            });
+            files.push(InputFile { path: input.clone(), function_from_path: "stdin".into(), stream_from_path: None });
             continue;
         }
         let given_name = strip_extensions(input);
@@ -42,15 +41,11 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
             files.push(InputFile {
                 path: input.clone(),
                 function_from_path: path_function(input, &given_name),
+                stream_from_path: path_stream(input),
             });
         } else if input.is_dir() {
-            let walker = walkdir::WalkDir::new(input)
-                .follow_links(true)
-                .sort_by_file_name();
-            for entry in walker
-                .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()))
-            {
+            let walker = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
+            for entry in walker.into_iter().filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name())) {
                 match entry {
                     Ok(e) if e.file_type().is_file() => {
                         let name = e.file_name().to_string_lossy();
@@ -59,22 +54,15 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
                         }
                         let path = e.into_path();
                         let function_from_path = path_function(&path, &given_name);
-                        files.push(InputFile {
-                            path,
-                            function_from_path,
-                        });
+                        let stream_from_path = path_stream(&path);
+                        files.push(InputFile { path, function_from_path, stream_from_path });
                     }
                     Ok(_) => {}
-                    Err(source) => errors.push(SourceError::Walk {
-                        path: input.clone(),
-                        source,
-                    }),
+                    Err(source) => errors.push(SourceError::Walk { path: input.clone(), source }),
                 }
             }
         } else {
-            errors.push(SourceError::Missing {
-                path: input.clone(),
-            });
+            errors.push(SourceError::Missing { path: input.clone() });
         }
     }
     (files, errors)
@@ -101,6 +89,32 @@ fn path_function(path: &Path, fallback: &str) -> String {
         .unwrap_or_else(|| fallback.to_string())
 }
 
+/// The log stream of an S3 export object `<prefix>/<task>/<stream>/000000.gz`.
+/// Lambda stream names hold slashes (`2024/01/01/[$LATEST]abc…`); when the key
+/// kept them, the stream is the `[…]` component and the three before it,
+/// else the object's directory name.
+fn path_stream(path: &Path) -> Option<String> {
+    if !super::sniff::is_s3_export_object(path) {
+        return None;
+    }
+    let dirs: Vec<String> = path
+        .parent()?
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    let last = dirs.last()?;
+    if last.contains('[') && dirs.len() >= 4 {
+        let date = &dirs[dirs.len() - 4..dirs.len() - 1];
+        if date.iter().all(|d| d.bytes().all(|c| c.is_ascii_digit())) {
+            return Some(format!("{}/{}", date.join("/"), last));
+        }
+    }
+    Some(last.clone())
+}
+
 /// `LambdaAOTDemo9.log.gz` -> `LambdaAOTDemo9`; `sample-logs/` -> `sample-logs`.
 fn strip_extensions(path: &Path) -> String {
     let name = path
@@ -119,23 +133,20 @@ mod tests {
 
     #[test]
     fn names_from_paths() {
-        assert_eq!(
-            path_function(Path::new("x/aws/lambda/Fn-1/2024/01/01/000000.gz"), "x"),
-            "Fn-1"
-        );
-        assert_eq!(
-            path_function(Path::new("logs/aws/lambda/LambdaAOTDemo9.log"), "logs"),
-            "LambdaAOTDemo9"
-        );
-        assert_eq!(
-            path_function(Path::new("logs/other/file.txt"), "logs"),
-            "logs"
-        );
-        assert_eq!(
-            strip_extensions(Path::new("dir/LambdaAOTDemo9.log.gz")),
-            "LambdaAOTDemo9"
-        );
+        assert_eq!(path_function(Path::new("x/aws/lambda/Fn-1/2024/01/01/000000.gz"), "x"), "Fn-1");
+        assert_eq!(path_function(Path::new("logs/aws/lambda/LambdaAOTDemo9.log"), "logs"), "LambdaAOTDemo9");
+        assert_eq!(path_function(Path::new("logs/other/file.txt"), "logs"), "logs");
+        assert_eq!(strip_extensions(Path::new("dir/LambdaAOTDemo9.log.gz")), "LambdaAOTDemo9");
         assert_eq!(strip_extensions(Path::new("sample-logs/")), "sample-logs");
         assert_eq!(strip_extensions(Path::new(".")), ".");
+        assert_eq!(
+            path_stream(Path::new("e/aws/lambda/F/task-1/2026/11/01/[$LATEST]abc/000000.gz")).as_deref(),
+            Some("2026/11/01/[$LATEST]abc")
+        );
+        assert_eq!(
+            path_stream(Path::new("e/task/2026-11-01-[$LATEST]abc/000001.gz")).as_deref(),
+            Some("2026-11-01-[$LATEST]abc")
+        );
+        assert_eq!(path_stream(Path::new("e/aws/lambda/F.log")), None);
     }
 }

@@ -1,7 +1,7 @@
 //! Shared test helpers: the real-log corpus and a collecting sink.
 #![allow(dead_code)]
 
-use lambdastat::parse::{Invocation, Scanner, Sink, Status};
+use lambdastat::parse::{Invocation, PlatformLine, Scanner, Sink, Status};
 use std::path::PathBuf;
 
 /// `../shared/real-logs`, beside the repository. When it is absent the caller
@@ -12,15 +12,9 @@ pub fn real_logs_dir() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "{} is missing: real-log conformance tests are required under CI=true",
-            dir.display()
-        );
+        panic!("{} is missing: real-log conformance tests are required under CI=true", dir.display());
     }
-    eprintln!(
-        "notice: {} not found; skipping real-log tests",
-        dir.display()
-    );
+    eprintln!("notice: {} not found; skipping real-log tests", dir.display());
     None
 }
 
@@ -32,10 +26,10 @@ pub struct Rec {
     pub function: Option<String>,
     pub log_stream: Option<String>,
     pub timestamp_ms: Option<i64>,
-    pub duration_us: u64,
-    pub billed_ms: u64,
-    pub memory_size_mb: u64,
-    pub max_memory_used_mb: u64,
+    pub duration_us: Option<u64>,
+    pub billed_ms: Option<u64>,
+    pub memory_size_mb: Option<u64>,
+    pub max_memory_used_mb: Option<u64>,
     pub init_us: Option<u64>,
     pub restore_us: Option<u64>,
     pub billed_restore_ms: Option<u64>,
@@ -46,16 +40,14 @@ pub struct Rec {
 #[derive(Default)]
 pub struct Collected {
     pub records: Vec<Rec>,
+    pub platform: Vec<String>,
     pub skipped: Vec<(u64, String)>,
     pub lines: u64,
 }
 
 impl Collected {
     pub fn get(&self, request_id: &str) -> &Rec {
-        self.records
-            .iter()
-            .find(|r| r.request_id == request_id)
-            .unwrap_or_else(|| panic!("no record {request_id}"))
+        self.records.iter().find(|r| r.request_id == request_id).unwrap_or_else(|| panic!("no record {request_id}"))
     }
 }
 
@@ -80,6 +72,9 @@ impl Sink for Collected {
     }
     fn skipped(&mut self, line: u64, reason: String) {
         self.skipped.push((line, reason));
+    }
+    fn platform(&mut self, ev: &PlatformLine<'_>, line: u64) {
+        self.platform.push(format!("{line} {:?}", ev.event));
     }
 }
 

@@ -1,0 +1,56 @@
+//! CloudWatch Logs subscription payloads as Firehose or a forwarder stores
+//! them: `DATA_MESSAGE` JSON (`logGroup`, `logStream`, `logEvents[]`), gzip
+//! compressed, often base64-encoded one record per line, and concatenated
+//! without separators by Firehose. After decoding, the log scanner reads the
+//! JSON like any other (it follows `logGroup`, `logStream` and `timestamp`).
+
+use base64::Engine;
+use flate2::read::MultiGzDecoder;
+use std::io::Read;
+
+/// True when the text is base64 of gzip (`H4sI…`).
+pub fn is_base64_gzip(buf: &[u8]) -> bool {
+    buf.trim_ascii_start().starts_with(b"H4sI")
+}
+
+/// Decodes base64 records (one per line, or one whole file) of gzip data into
+/// their concatenated text. Errors say which record (line) failed.
+pub fn decode(buf: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    for (i, line) in buf.split(|&c| c == b'\n').enumerate() {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(line)
+            .map_err(|e| format!("line {}: not base64: {e}", i + 1))?;
+        MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .map_err(|e| format!("line {}: not gzip data: {e}", i + 1))?;
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{write::GzEncoder, Compression};
+    use std::io::Write;
+
+    #[test]
+    fn round_trip() {
+        let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+        gz.write_all(br#"{"messageType":"DATA_MESSAGE"}"#).unwrap();
+        let line = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
+        let two = format!("{line}\n{line}\n");
+        assert!(is_base64_gzip(two.as_bytes()));
+        let text = decode(two.as_bytes()).unwrap();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            "{\"messageType\":\"DATA_MESSAGE\"}\n{\"messageType\":\"DATA_MESSAGE\"}\n"
+        );
+        assert!(decode(b"H4sI!!\n").unwrap_err().starts_with("line 1"));
+    }
+}
