@@ -199,7 +199,7 @@ fn sample_logs_give_the_five_variants_in_every_format() {
     lambdastat().args(["report", sample.to_str().unwrap(), "--out", tmp.path().to_str().unwrap()]).assert().success();
     let s = summary(tmp.path());
     let names: Vec<&str> = s["functions"].as_array().unwrap().iter().map(|f| f["function"].as_str().unwrap()).collect();
-    assert_eq!(names, ["LambdaAOTDemo10", "LambdaAOTDemo8", "LambdaAOTDemo9", "LambdaR2RDemo", "LambdaRegularDemo"]);
+    assert_eq!(names, ["LambdaAOTDemo8", "LambdaAOTDemo9", "LambdaAOTDemo10", "LambdaR2RDemo", "LambdaRegularDemo"]);
     assert_eq!(s["inputs"]["records"], 7500);
     assert_eq!(s["inputs"]["skipped_lines"], 0);
     assert_eq!(s["inputs"]["unreadable_files"].as_array().unwrap().len(), 0);

@@ -320,7 +320,29 @@ fn group(slices: Vec<(SliceKey, GroupAcc)>, s: &GroupSettings) -> Vec<Group> {
     for g in &mut out {
         g.name = display_name(g, s);
     }
+    out.sort_by_cached_key(|g| natural_key(&g.name));
     out
+}
+
+/// Sort key that orders numbers by value: `.NET 8` < `.NET 9` < `.NET 10`.
+fn natural_key(s: &str) -> Vec<(String, u64)> {
+    let mut key = Vec::new();
+    let mut text = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            let mut n = c.to_digit(10).unwrap() as u64;
+            while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                n = n.saturating_mul(10).saturating_add(d as u64);
+                chars.next();
+            }
+            key.push((std::mem::take(&mut text), n));
+        } else {
+            text.push(c.to_ascii_lowercase());
+        }
+    }
+    key.push((text, 0));
+    key
 }
 
 /// `AOT .NET 9`, or with more dimensions `AOT .NET 9 · arm64 · cold`.
@@ -347,6 +369,13 @@ fn display_name(g: &Group, s: &GroupSettings) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn natural_order() {
+        let mut v = vec!["AOT .NET 10", "AOT .NET 9", "AOT .NET 8", "Regular"];
+        v.sort_by_key(|a| natural_key(a));
+        assert_eq!(v, ["AOT .NET 8", "AOT .NET 9", "AOT .NET 10", "Regular"]);
+    }
 
     #[test]
     fn chunks_end_at_newlines_and_cover_everything() {

@@ -286,7 +286,7 @@ impl Scanner {
         let Ok(id) = std::str::from_utf8(&rest[..id_len]) else { return after };
         let tail = rest[id_len..].trim_ascii_start();
         let is_error = tail.starts_with(b"Error:");
-        if !(is_error || tail.starts_with(b"Process exited before completing request")) || !looks_like_request_id(id) {
+        if !(is_error || tail.starts_with(b"Process exited before completing")) || !looks_like_request_id(id) {
             return after;
         }
         // The text of the fault up to the end of the line; the error type, if
