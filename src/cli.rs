@@ -1,5 +1,5 @@
 //! Command-line arguments as the user typed them (validated, not resolved);
-//! `report.rs` turns them into the objects the pipeline needs.
+//! `report.rs` and `check.rs` turn them into the objects the pipeline needs.
 
 use crate::analysis::{Arch, Method};
 use crate::config::Dimension;
@@ -22,17 +22,16 @@ pub struct Cli {
 pub enum Command {
     /// Read logs and write index.html, report.md (+ SVG charts) and summary.json.
     Report(ReportArgs),
+    /// Gate a CI job: exit 1 when a limit or a regression rule breaks.
+    Check(CheckArgs),
 }
 
-#[derive(Debug, Args)]
-pub struct ReportArgs {
+/// How inputs are read and summarized: shared by `report` and `check`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReadArgs {
     /// Log files or directories (walked recursively; .gz read transparently); `-` reads standard input.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-
-    /// Directory to write the reports into (created if missing).
-    #[arg(short, long, value_name = "DIR")]
-    pub out: PathBuf,
 
     /// Read every input as this format instead of sniffing each file.
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -74,6 +73,44 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N")]
     pub requests_per_month: Option<u64>,
 
+    /// Compare every group with this one: a group name, label or function.
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+
+    /// Bootstrap resamples for the comparisons' confidence intervals.
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub resamples: usize,
+
+    /// Seed of the bootstrap (the same seed gives the same intervals).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+
+    /// What to call this run in trends (e.g. a commit id) [default: its date].
+    #[arg(long, value_name = "TEXT")]
+    pub run_label: Option<String>,
+
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// Directory to write the reports into (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Directory of earlier summary.json files (searched recursively) to draw trends from.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+
     /// Directory with index.html.j2 / report.md.j2 to use instead of the built-in templates.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
@@ -86,17 +123,46 @@ pub struct ReportArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Print nothing but errors.
-    #[arg(short, long)]
-    pub quiet: bool,
-
     /// Also write each page's template context as <page>.context.json.
     #[arg(long)]
     pub debug_context: bool,
+}
 
-    /// Worker threads (default: one per core).
-    #[arg(short = 'j', long, value_name = "N")]
-    pub threads: Option<usize>,
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A summary.json written by `lambdastat report`, or log inputs to summarize first
+    /// (read with the same options as `report`).
+    #[command(flatten)]
+    pub read: ReadArgs,
+
+    /// Upper limit for a field of every group: `--max init_ms.p99=1000` (repeatable).
+    #[arg(long, value_name = "PATH=VALUE", value_parser = parse_limit)]
+    pub max: Vec<(String, f64)>,
+
+    /// Lower limit for a field of every group: `--min invocations=1000` (repeatable).
+    #[arg(long, value_name = "PATH=VALUE", value_parser = parse_limit)]
+    pub min: Vec<(String, f64)>,
+
+    /// A previous summary.json to judge regressions against.
+    #[arg(long, value_name = "FILE")]
+    pub against: Option<PathBuf>,
+
+    /// Largest allowed increase against --against, judged with the 95% intervals: `10%`.
+    #[arg(long, value_name = "PERCENT", default_value = "10%", value_parser = parse_percent)]
+    pub max_regression: f64,
+
+    /// Fields judged for regressions (repeatable) [default: init_ms.p50, init_ms.p99,
+    /// duration_ms.warm.p50, duration_ms.warm.p99, max_memory_mb.p99, cost_per_million_usd].
+    #[arg(long, value_name = "PATH")]
+    pub metric: Vec<String>,
+
+    /// Only judge these groups (by name or function; repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub group: Vec<String>,
+
+    /// Also write the table as markdown to FILE (appended; e.g. "$GITHUB_STEP_SUMMARY"), `-` for stdout.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
 }
 
 /// `NAME=VALUE`, both non-empty.
@@ -107,4 +173,21 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
         }
         _ => Err(format!("expected NAME=VALUE, got `{s}`")),
     }
+}
+
+/// `PATH=NUMBER`.
+fn parse_limit(s: &str) -> Result<(String, f64), String> {
+    let (path, value) = parse_pair(s)?;
+    let v: f64 = value.parse().map_err(|_| format!("`{value}` is not a number (in `{s}`)"))?;
+    Ok((path, v))
+}
+
+/// `10%` or `10` -> 0.10.
+fn parse_percent(s: &str) -> Result<f64, String> {
+    let t = s.trim().trim_end_matches('%');
+    let v: f64 = t.parse().map_err(|_| format!("`{s}` is not a percentage"))?;
+    if !(0.0..=1000.0).contains(&v) {
+        return Err(format!("`{s}` is out of range"));
+    }
+    Ok(v / 100.0)
 }

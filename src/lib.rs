@@ -8,8 +8,10 @@
 
 pub mod aggregate;
 pub mod analysis;
+pub mod check;
 pub mod cli;
 pub mod config;
+pub mod history;
 pub mod parse;
 pub mod render;
 pub mod report;

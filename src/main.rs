@@ -1,15 +1,17 @@
 use clap::Parser;
+use lambdastat::check;
 use lambdastat::cli::{Cli, Command};
 use lambdastat::report::{self, Outcome};
 use std::process::ExitCode;
 
-/// Exit codes: 0 clean; 1 reports written but inputs had problems (an
-/// unreadable file, or skipped lines under --strict); 2 no reports (usage or
-/// fatal error).
+/// Exit codes: 0 clean; 1 `report` wrote its reports but inputs had problems
+/// (an unreadable file, or skipped lines under --strict), or a `check` rule
+/// failed; 2 nothing done (usage or fatal error).
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Report(args) => report::run(args),
+        Command::Check(args) => check::run(args).map(|ok| if ok { Outcome::Clean } else { Outcome::InputProblems }),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

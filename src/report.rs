@@ -1,8 +1,9 @@
 //! The `report` command: resolve arguments, run the pipeline, write outputs.
 
 use crate::aggregate::{collect, ReadOptions};
+use crate::analysis::compare::CompareSettings;
 use crate::analysis::{summarize, AnalysisSettings, Summary};
-use crate::cli::ReportArgs;
+use crate::cli::{ReadArgs, ReportArgs};
 use crate::config::{ConfigFile, GroupSettings};
 use crate::parse::table::FIELDS;
 use crate::render::{templates::Templates, write_reports, OutputOptions};
@@ -22,14 +23,36 @@ pub enum Outcome {
 }
 
 pub fn run(args: &ReportArgs) -> Result<Outcome> {
-    if let Some(n) = args.threads {
-        // Ignore the error if a pool already exists (tests call run twice).
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
-    }
     let templates = match &args.templates {
         Some(dir) => Templates::from_dir(dir)?,
         None => Templates::builtin(),
     };
+    let (mut summary, cfg) = build_summary(&args.read)?;
+    if let Some(dir) = &args.history {
+        summary.history = crate::history::load(dir)?;
+    }
+    let title =
+        args.title.clone().or(cfg.title.clone()).unwrap_or_else(|| "Lambda performance and cost report".to_string());
+    let out = OutputOptions { dir: &args.out, templates: &templates, title: &title, debug_context: args.debug_context };
+    let written =
+        write_reports(&summary, &out).with_context(|| format!("writing reports to {}", args.out.display()))?;
+    if !args.read.quiet {
+        print_done(&summary, &written);
+    }
+    let problems = !summary.inputs.unreadable_files.is_empty() || (args.strict && summary.inputs.skipped_lines > 0);
+    if args.strict && summary.inputs.skipped_lines > 0 {
+        eprintln!("error: --strict: {} lines were skipped", summary.inputs.skipped_lines);
+    }
+    Ok(if problems { Outcome::InputProblems } else { Outcome::Clean })
+}
+
+/// Reads the inputs and summarizes them, with the configuration file and
+/// flags resolved; shared by `report` and `check`.
+pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
+    if let Some(n) = args.threads {
+        // Ignore the error if a pool already exists (tests call this twice).
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
+    }
     let (files, walk_errors) = expand_inputs(&args.inputs);
     if files.is_empty() {
         for e in &walk_errors {
@@ -52,29 +75,51 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
     data.errors.splice(0..0, walk_errors);
 
     report_problems(&data);
+    let method = args.percentile_method.or(cfg.percentile_method).unwrap_or_default();
+    let baseline = match (&args.baseline, &cfg.baseline) {
+        (Some(flag), _) => Some(flag.clone()),
+        // A configured baseline serves many runs: one it names no group in is
+        // reported, not fatal.
+        (None, Some(configured)) => {
+            let names = |g: &crate::aggregate::Group| {
+                [Some(g.name.as_str()), g.key.label.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .chain(g.functions.iter().map(String::as_str))
+                    .any(|n| n == configured)
+            };
+            if data.groups.iter().any(names) {
+                Some(configured.clone())
+            } else {
+                eprintln!("warning: baseline `{configured}` from the configuration matches no group; no comparisons");
+                None
+            }
+        }
+        (None, None) => None,
+    };
     let settings = AnalysisSettings {
-        method: args.percentile_method.or(cfg.percentile_method).unwrap_or_default(),
+        method,
         arch: groups.default_arch,
         requests_per_month: args.requests_per_month.or(cfg.requests_per_month),
         group_by: groups.dimensions.iter().map(|d| d.name()).collect(),
+        compare: baseline.as_ref().map(|_| CompareSettings { method, resamples: args.resamples, seed: args.seed }),
+        baseline,
+        generated_at: Some(now_iso()),
+        run_label: args.run_label.clone(),
     };
-    let summary = summarize(data, &settings);
-    let title =
-        args.title.clone().or(cfg.title.clone()).unwrap_or_else(|| "Lambda performance and cost report".to_string());
-    let out = OutputOptions { dir: &args.out, templates: &templates, title: &title, debug_context: args.debug_context };
-    let written =
-        write_reports(&summary, &out).with_context(|| format!("writing reports to {}", args.out.display()))?;
-    if !args.quiet {
-        print_done(&summary, &written);
-    }
-    let problems = !summary.inputs.unreadable_files.is_empty() || (args.strict && summary.inputs.skipped_lines > 0);
-    if args.strict && summary.inputs.skipped_lines > 0 {
-        eprintln!("error: --strict: {} lines were skipped", summary.inputs.skipped_lines);
-    }
-    Ok(if problems { Outcome::InputProblems } else { Outcome::Clean })
+    let summary = summarize(data, &settings).map_err(anyhow::Error::msg)?;
+    Ok((summary, cfg))
 }
 
-fn show_inputs(args: &ReportArgs) -> String {
+/// The current time, ISO 8601 UTC.
+pub fn now_iso() -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    chrono::DateTime::from_timestamp(now.as_secs() as i64, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+fn show_inputs(args: &ReadArgs) -> String {
     args.inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 

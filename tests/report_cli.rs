@@ -8,8 +8,11 @@ use predicates::prelude::*;
 use serde_json::Value;
 use std::path::Path;
 
+/// Runs in a fresh working directory, so no lambdastat.toml applies.
 fn lambdastat() -> Command {
-    Command::cargo_bin("lambdastat").unwrap()
+    let mut c = Command::cargo_bin("lambdastat").unwrap();
+    c.current_dir(std::env::temp_dir());
+    c
 }
 
 fn summary(dir: &Path) -> Value {

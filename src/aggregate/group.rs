@@ -25,6 +25,9 @@ pub struct GroupAcc {
     /// `billed_invocations` that report both.
     pub mb_ms: u128,
     pub billed_invocations: u64,
+    /// Memory Size MB x Billed Duration ms of each billed invocation, for
+    /// resampling the cost.
+    pub mb_ms_each: Vec<u64>,
     /// Request ids of invocations whose REPORT says error or timeout, to join
     /// old-style fault lines without counting a failure twice.
     pub failed_ids: BTreeMap<String, Status>,
@@ -80,6 +83,7 @@ impl GroupAcc {
         if let (Some(size), Some(billed)) = (inv.memory_size_mb, inv.billed_ms) {
             self.mb_ms += u128::from(size) * u128::from(billed);
             self.billed_invocations += 1;
+            self.mb_ms_each.push(size.saturating_mul(billed));
         }
         if let Some(ts) = inv.timestamp_ms {
             self.first_timestamp_ms = Some(self.first_timestamp_ms.map_or(ts, |f| f.min(ts)));
@@ -108,6 +112,7 @@ impl GroupAcc {
         }
         self.mb_ms += other.mb_ms;
         self.billed_invocations += other.billed_invocations;
+        self.mb_ms_each.extend(other.mb_ms_each);
         self.cold_starts += other.cold_starts;
         self.failed_ids.extend(other.failed_ids);
         self.init_failures += other.init_failures;

@@ -1,6 +1,10 @@
 //! Analysis: statistics, cost and the summary. Pure functions, no I/O.
 
+pub mod bootstrap;
+pub mod compare;
 pub mod cost;
+pub mod gate;
+pub mod mannwhitney;
 pub mod percentile;
 pub mod stats;
 pub mod summary;

@@ -1,5 +1,6 @@
 //! Descriptive statistics of one sample: n, mean, min, P50/P90/P99, max.
 
+use super::bootstrap::quantile_ci;
 use super::percentile::{quantile_sorted, Method};
 use serde::Serialize;
 
@@ -19,6 +20,11 @@ pub struct Distribution {
     pub max: Option<f64>,
     /// False when the P99 rests on fewer than 100 values.
     pub p99_reliable: bool,
+    /// Distribution-free 95% confidence intervals of the percentiles
+    /// (order statistics at the binomial ranks); `null` below 10 values.
+    pub p50_ci95: Option<[f64; 2]>,
+    pub p90_ci95: Option<[f64; 2]>,
+    pub p99_ci95: Option<[f64; 2]>,
 }
 
 /// Statistics of `values` divided by `scale` (1000 turns microseconds into
@@ -31,6 +37,7 @@ pub fn describe(values: &mut [u32], scale: f64, method: Method) -> Distribution 
     let n = values.len() as u64;
     let sum: u128 = values.iter().map(|&v| u128::from(v)).sum();
     let q = |p| quantile_sorted(values, p, method) / scale;
+    let ci = |p| quantile_ci(values, p).map(|(lo, hi)| [lo / scale, hi / scale]);
     Distribution {
         n,
         mean: Some(sum as f64 / n as f64 / scale),
@@ -40,6 +47,9 @@ pub fn describe(values: &mut [u32], scale: f64, method: Method) -> Distribution 
         p99: Some(q(0.99)),
         max: Some(f64::from(values[values.len() - 1]) / scale),
         p99_reliable: n >= P99_MIN_N,
+        p50_ci95: ci(0.50),
+        p90_ci95: ci(0.90),
+        p99_ci95: ci(0.99),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The summary: per-function statistics and cost, plus what was read. This is
 //! the schema of `summary.json` and the data every report renders.
 
+use super::compare::{compare, find_baseline, CompareSettings, Comparison, Samples};
 use super::cost::{cost_of, prices, Arch};
 use super::percentile::Method;
 use super::stats::{describe, ecdf_points, Distribution};
@@ -18,6 +19,12 @@ pub struct AnalysisSettings {
     pub requests_per_month: Option<u64>,
     /// The dimensions the groups were made by, for the record.
     pub group_by: Vec<&'static str>,
+    /// Compare every group with this one (a group name, label or function).
+    pub baseline: Option<String>,
+    pub compare: Option<CompareSettings>,
+    /// When the run happened (ISO 8601) and what it is called (e.g. a commit).
+    pub generated_at: Option<String>,
+    pub run_label: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -26,8 +33,16 @@ pub struct Summary {
     pub percentile_method: MethodInfo,
     pub pricing: PricingInfo,
     pub group_by: Vec<&'static str>,
+    pub generated_at: Option<String>,
+    pub run_label: Option<String>,
     pub inputs: Inputs,
     pub functions: Vec<FunctionSummary>,
+    /// The group the others are compared with, and the comparisons.
+    pub baseline: Option<String>,
+    pub comparisons: Vec<Comparison>,
+    /// Earlier runs for trends (`--history`); not part of the JSON.
+    #[serde(skip)]
+    pub history: Vec<crate::history::Run>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -132,6 +147,9 @@ pub struct FunctionSummary {
     pub request_cost_usd: f64,
     pub cost_usd: f64,
     pub cost_per_million_usd: Option<f64>,
+    /// 95% confidence interval of the cost per million (mean ± 1.96 standard
+    /// errors of the per-invocation cost); `null` below 10 billed invocations.
+    pub cost_per_million_ci95: Option<[f64; 2]>,
     pub monthly_cost_usd: Option<f64>,
     pub first_timestamp: Option<String>,
     pub last_timestamp: Option<String>,
@@ -140,13 +158,30 @@ pub struct FunctionSummary {
     /// Points of the warm-duration ECDF, for charts; not part of the JSON.
     #[serde(skip)]
     pub warm_ecdf: Vec<(f64, f64)>,
+    /// Raw values for comparisons (only kept when there is a baseline).
+    #[serde(skip)]
+    pub samples: Samples,
 }
 
-/// Builds the summary. Pure: no I/O; sorts the stored values in place.
-pub fn summarize(data: Dataset, settings: &AnalysisSettings) -> Summary {
+/// Builds the summary, and the comparisons when a baseline is set. Pure: no
+/// I/O; sorts the stored values in place. Fails only when the baseline names
+/// no group (or several).
+pub fn summarize(data: Dataset, settings: &AnalysisSettings) -> Result<Summary, String> {
     let inputs = summarize_inputs(&data);
-    let functions = data.groups.into_iter().map(|group| summarize_group(group, settings)).collect();
-    Summary {
+    let functions: Vec<FunctionSummary> =
+        data.groups.into_iter().map(|group| summarize_group(group, settings)).collect();
+    let comparisons = match (&settings.baseline, settings.compare) {
+        (Some(name), Some(cs)) => {
+            let base = find_baseline(&functions, name)?;
+            compare(&functions, base, cs)
+        }
+        _ => Vec::new(),
+    };
+    let baseline = match &settings.baseline {
+        Some(name) => Some(find_baseline(&functions, name)?.name.clone()),
+        None => None,
+    };
+    Ok(Summary {
         lambdastat_version: env!("CARGO_PKG_VERSION"),
         percentile_method: MethodInfo { name: settings.method.name(), description: settings.method.description() },
         pricing: PricingInfo {
@@ -157,9 +192,14 @@ pub fn summarize(data: Dataset, settings: &AnalysisSettings) -> Summary {
             requests_per_month: settings.requests_per_month,
         },
         group_by: settings.group_by.clone(),
+        generated_at: settings.generated_at.clone(),
+        run_label: settings.run_label.clone(),
         inputs,
         functions,
-    }
+        baseline,
+        comparisons,
+        history: Vec::new(),
+    })
 }
 
 fn summarize_inputs(data: &Dataset) -> Inputs {
@@ -214,6 +254,7 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> FunctionSummary {
     let usage: Vec<(Arch, Option<&str>, u128, u64)> =
         group.billing.iter().map(|((arch, region), (mb_ms, n))| (*arch, region.as_deref(), *mb_ms, *n)).collect();
     let c = cost_of(&usage, s.requests_per_month);
+    let samples = if s.compare.is_some() { samples(&g, &c) } else { Samples::default() };
     let joined = |set: &std::collections::BTreeSet<String>| {
         (!set.is_empty()).then(|| set.iter().cloned().collect::<Vec<_>>().join(", "))
     };
@@ -253,14 +294,47 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> FunctionSummary {
         request_cost_usd: c.request_usd,
         cost_usd: c.total_usd,
         cost_per_million_usd: c.per_million_usd,
+        cost_per_million_ci95: cost_ci(&g, &c),
         monthly_cost_usd: c.monthly_usd,
         first_timestamp: g.first_timestamp_ms.and_then(iso),
         last_timestamp: g.last_timestamp_ms.and_then(iso),
         package: group.package,
+        samples,
         warm_ecdf: ecdf_points(&g.warm_duration_us, US, 200),
         error_types: g.error_types,
         memory_sizes_mb: g.memory_sizes,
         function,
+    }
+}
+
+/// Mean ± 1.96 SE of the per-invocation cost, per million invocations.
+fn cost_ci(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Option<[f64; 2]> {
+    let n = g.mb_ms_each.len();
+    if n < 10 || c.gb_seconds <= 0.0 {
+        return None;
+    }
+    // Cost per invocation = a + b * (MB x ms): the request charge plus compute.
+    let b = c.compute_usd / c.gb_seconds / 1024.0 / 1000.0;
+    let a = c.request_usd / g.billed_invocations.max(1) as f64;
+    let xs = g.mb_ms_each.iter().map(|&x| a + b * x as f64);
+    let mean = xs.clone().sum::<f64>() / n as f64;
+    let var = xs.map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
+    let half = 1.96 * (var / n as f64).sqrt();
+    Some([(mean - half) * 1e6, (mean + half) * 1e6])
+}
+
+/// The raw values comparisons resample, before the vectors are sorted.
+fn samples(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Samples {
+    let ms = |v: &[u32]| v.iter().map(|&x| f64::from(x) / 1000.0).collect::<Vec<f64>>();
+    let cold = if g.init_us.is_empty() { &g.restore_us } else { &g.init_us };
+    // Each invocation at the group's average price per GB-s and per request.
+    let per_gb_s = if c.gb_seconds > 0.0 { c.compute_usd / c.gb_seconds } else { 0.0 };
+    let per_request = if g.billed_invocations > 0 { c.request_usd / g.billed_invocations as f64 } else { 0.0 };
+    Samples {
+        cold_start_ms: ms(cold),
+        warm_ms: ms(&g.warm_duration_us),
+        max_memory_mb: g.max_memory_mb.iter().map(|&x| f64::from(x)).collect(),
+        cost_usd: g.mb_ms_each.iter().map(|&x| x as f64 / 1024.0 / 1000.0 * per_gb_s + per_request).collect(),
     }
 }
 

@@ -193,3 +193,60 @@ fn warm_ecdf(functions: &[FunctionSummary]) -> DrawResult<String> {
     }
     Ok(svg)
 }
+
+/// A trend line chart: one line per group across runs (x = run, oldest first).
+pub fn trend_chart(
+    title: &str,
+    unit: &str,
+    runs: &[crate::history::Run],
+    get: fn(&crate::history::RunFigures) -> Option<f64>,
+) -> String {
+    trend(title, unit, runs, get).unwrap_or_default()
+}
+
+fn trend(
+    title: &str,
+    unit: &str,
+    runs: &[crate::history::Run],
+    get: fn(&crate::history::RunFigures) -> Option<f64>,
+) -> DrawResult<String> {
+    let names: std::collections::BTreeSet<&String> = runs.iter().flat_map(|r| r.groups.keys()).collect();
+    let y_max = runs.iter().flat_map(|r| r.groups.values().filter_map(get)).fold(0.0f64, f64::max);
+    if runs.len() < 2 || y_max <= 0.0 {
+        return Ok(String::new());
+    }
+    let labels: Vec<String> = runs.iter().map(|r| r.label.chars().take(16).collect()).collect();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(64)
+            .build_cartesian_2d(GroupAxis(runs.len()), 0f64..y_max * 1.12)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_label_formatter(&|x| labels.get(x.floor() as usize).cloned().unwrap_or_default())
+            .y_desc(unit)
+            .draw()?;
+        for (i, name) in names.iter().enumerate() {
+            let c = color(i);
+            let points: Vec<(f64, f64)> = runs
+                .iter()
+                .enumerate()
+                .filter_map(|(k, r)| r.groups.get(*name).and_then(get).map(|v| (k as f64 + 0.5, v)))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))?
+                .label(name.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], c.stroke_width(2)));
+            chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))?;
+        }
+        chart.configure_series_labels().border_style(BLACK).background_style(WHITE.mix(0.9)).draw()?;
+        root.present()?;
+    }
+    Ok(svg)
+}

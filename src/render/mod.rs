@@ -30,6 +30,39 @@ pub struct ReportContext<'a> {
     pub summary: &'a Summary,
     pub charts: &'a Charts,
     pub p99_min_n: u64,
+    /// Earlier runs and this one, oldest first, with their charts (`--history`).
+    pub trend: Option<Trend>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Trend {
+    pub runs: Vec<crate::history::Run>,
+    /// `(file name, svg)` of each trend chart.
+    pub charts: Vec<(String, String)>,
+}
+
+impl Trend {
+    fn build(summary: &Summary) -> Result<Option<Trend>, RenderError> {
+        if summary.history.is_empty() {
+            return Ok(None);
+        }
+        let mut runs = summary.history.clone();
+        let this = serde_json::to_value(summary)?;
+        runs.extend(crate::history::figures(&this, "this run"));
+        type Get = fn(&crate::history::RunFigures) -> Option<f64>;
+        let specs: [(&str, &str, &str, Get); 4] = [
+            ("trend-cold-start-p50.svg", "Cold start P50 over runs", "ms", |f| f.cold_start_p50_ms),
+            ("trend-warm-p50.svg", "Warm duration P50 over runs", "ms", |f| f.warm_p50_ms),
+            ("trend-warm-p99.svg", "Warm duration P99 over runs", "ms", |f| f.warm_p99_ms),
+            ("trend-cost-per-million.svg", "Cost per million invocations over runs", "USD", |f| f.cost_per_million_usd),
+        ];
+        let charts = specs
+            .iter()
+            .map(|(file, title, unit, get)| (file.to_string(), charts::trend_chart(title, unit, &runs, *get)))
+            .filter(|(_, svg)| !svg.is_empty())
+            .collect();
+        Ok(Some(Trend { runs, charts }))
+    }
 }
 
 /// One output format (hyperfine's exporter shape).
@@ -77,8 +110,14 @@ pub struct OutputOptions<'a> {
 /// output directory; returns the paths written.
 pub fn write_reports(summary: &Summary, opts: &OutputOptions) -> Result<Vec<PathBuf>, RenderError> {
     let charts = Charts::draw(&summary.functions);
-    let ctx =
-        ReportContext { title: opts.title, summary, charts: &charts, p99_min_n: crate::analysis::stats::P99_MIN_N };
+    let trend = Trend::build(summary)?;
+    let ctx = ReportContext {
+        title: opts.title,
+        summary,
+        charts: &charts,
+        p99_min_n: crate::analysis::stats::P99_MIN_N,
+        trend,
+    };
     std::fs::create_dir_all(opts.dir).map_err(|source| RenderError::Write { path: opts.dir.into(), source })?;
     let exporters: [&dyn Exporter; 3] = [
         &JsonExporter,
@@ -95,7 +134,8 @@ pub fn write_reports(summary: &Summary, opts: &OutputOptions) -> Result<Vec<Path
             write(&path, &serde_json::to_vec_pretty(&ctx)?)?;
         }
     }
-    for (name, svg) in charts.files() {
+    let trend_files = ctx.trend.iter().flat_map(|t| t.charts.iter().map(|(n, s)| (n.as_str(), s.as_str())));
+    for (name, svg) in charts.files().into_iter().chain(trend_files) {
         let path = opts.dir.join(name);
         write(&path, svg.as_bytes())?;
         written.push(path);

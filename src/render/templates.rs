@@ -58,6 +58,7 @@ fn base_env() -> Environment<'static> {
     env.add_filter("pct", pct);
     env.add_filter("int", int);
     env.add_filter("md", md_cell);
+    env.add_filter("pvalue", |v: Value| as_f64(&v).map_or("–".to_string(), crate::analysis::compare::format_p));
     env
 }
 

@@ -1,0 +1,283 @@
+//! Comparisons against a baseline group: for each other group, the ratio of
+//! key statistics with a 95% bootstrap confidence interval and a Mann-Whitney U
+//! p-value, phrased the way a reader needs it. Pure: no I/O.
+
+use super::bootstrap::{ratio_ci, seed_for, Statistic};
+use super::mannwhitney::mann_whitney_u;
+use super::percentile::Method;
+use super::stats::P99_MIN_N;
+use super::summary::FunctionSummary;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Below this many values in either sample, a comparison is "too few to say".
+pub const MIN_N: usize = 30;
+
+/// The raw values a group's comparisons need (kept only when comparing).
+#[derive(Debug, Clone, Default)]
+pub struct Samples {
+    /// Init Duration, or Restore Duration for SnapStart groups, ms.
+    pub cold_start_ms: Vec<f64>,
+    pub warm_ms: Vec<f64>,
+    pub max_memory_mb: Vec<f64>,
+    /// Cost of each billed invocation, USD (compute at the group's price + request).
+    pub cost_usd: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Time,
+    Memory,
+    Cost,
+}
+
+struct Metric {
+    id: &'static str,
+    label: &'static str,
+    stat: Statistic,
+    kind: Kind,
+    sample: fn(&Samples) -> &[f64],
+}
+
+const METRICS: &[Metric] = &[
+    Metric {
+        id: "cold_start_p50",
+        label: "cold start P50",
+        stat: Statistic::Quantile(0.50),
+        kind: Kind::Time,
+        sample: |s| &s.cold_start_ms,
+    },
+    Metric {
+        id: "cold_start_p90",
+        label: "cold start P90",
+        stat: Statistic::Quantile(0.90),
+        kind: Kind::Time,
+        sample: |s| &s.cold_start_ms,
+    },
+    Metric {
+        id: "cold_start_p99",
+        label: "cold start P99",
+        stat: Statistic::Quantile(0.99),
+        kind: Kind::Time,
+        sample: |s| &s.cold_start_ms,
+    },
+    Metric {
+        id: "warm_p50",
+        label: "warm duration P50",
+        stat: Statistic::Quantile(0.50),
+        kind: Kind::Time,
+        sample: |s| &s.warm_ms,
+    },
+    Metric {
+        id: "warm_p99",
+        label: "warm duration P99",
+        stat: Statistic::Quantile(0.99),
+        kind: Kind::Time,
+        sample: |s| &s.warm_ms,
+    },
+    Metric {
+        id: "max_memory_p99",
+        label: "Max Memory Used P99",
+        stat: Statistic::Quantile(0.99),
+        kind: Kind::Memory,
+        sample: |s| &s.max_memory_mb,
+    },
+    Metric {
+        id: "cost_per_million",
+        label: "cost per million invocations",
+        stat: Statistic::Mean,
+        kind: Kind::Cost,
+        sample: |s| &s.cost_usd,
+    },
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub name: String,
+    pub baseline: String,
+    pub metrics: Vec<MetricComparison>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricComparison {
+    pub metric: &'static str,
+    pub label: &'static str,
+    pub baseline_value: Option<f64>,
+    pub value: Option<f64>,
+    /// This group's value divided by the baseline's.
+    pub ratio: Option<f64>,
+    /// 95% bootstrap confidence interval of the ratio.
+    pub ci95: Option<[f64; 2]>,
+    /// Mann-Whitney U two-sided p-value: do the two samples differ at all?
+    pub p_value: Option<f64>,
+    pub n_baseline: u64,
+    pub n: u64,
+    /// `better`, `worse`, `no clear difference`, `too few to say`, or `no data`.
+    pub verdict: &'static str,
+    /// "AOT .NET 10: cold start P50 7.0x faster than Regular, 95% CI 6.6-7.4x, p < 0.001".
+    pub sentence: String,
+    pub note: Option<String>,
+}
+
+/// How comparisons are computed.
+#[derive(Debug, Clone, Copy)]
+pub struct CompareSettings {
+    pub method: Method,
+    pub resamples: usize,
+    pub seed: u64,
+}
+
+/// Finds the baseline among the groups by name, label or function.
+pub fn find_baseline<'a>(groups: &'a [FunctionSummary], name: &str) -> Result<&'a FunctionSummary, String> {
+    let hits: Vec<&FunctionSummary> = groups.iter().filter(|g| g.name == name).collect();
+    let hits = if hits.is_empty() {
+        groups.iter().filter(|g| g.label.as_deref() == Some(name) || g.function == name).collect()
+    } else {
+        hits
+    };
+    match hits.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!(
+            "baseline `{name}` matches no group; groups are: {}",
+            groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+        many => Err(format!(
+            "baseline `{name}` matches several groups ({}); name one",
+            many.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// Compares every group but the baseline with it.
+pub fn compare(groups: &[FunctionSummary], baseline: &FunctionSummary, s: CompareSettings) -> Vec<Comparison> {
+    groups
+        .par_iter()
+        .filter(|g| g.name != baseline.name)
+        .map(|g| Comparison {
+            name: g.name.clone(),
+            baseline: baseline.name.clone(),
+            metrics: METRICS.iter().map(|m| compare_metric(m, baseline, g, s)).collect(),
+        })
+        .collect()
+}
+
+fn compare_metric(m: &Metric, base: &FunctionSummary, cand: &FunctionSummary, s: CompareSettings) -> MetricComparison {
+    let (bx, cx) = ((m.sample)(&base.samples), (m.sample)(&cand.samples));
+    let point = |v: &[f64]| -> Option<f64> {
+        if v.is_empty() {
+            return None;
+        }
+        let mut v = v.to_vec();
+        Some(match m.stat {
+            Statistic::Mean => v.iter().sum::<f64>() / v.len() as f64,
+            Statistic::Quantile(p) => {
+                v.sort_unstable_by(f64::total_cmp);
+                super::percentile::quantile_sorted(&v, p, s.method)
+            }
+        })
+    };
+    let per_million = |v: Option<f64>| if m.kind == Kind::Cost { v.map(|x| x * 1e6) } else { v };
+    let (b, c) = (point(bx), point(cx));
+    let ratio = match (b, c) {
+        (Some(b), Some(c)) if b > 0.0 => Some(c / b),
+        _ => None,
+    };
+    let seeds = (seed_for(s.seed, &[&base.name, m.id]), seed_for(s.seed, &[&cand.name, m.id]));
+    let ci = ratio.and_then(|_| ratio_ci(bx, cx, m.stat, s.method, s.resamples, seeds)).map(|(lo, hi)| [lo, hi]);
+    let p_value = mann_whitney_u(cx, bx).map(|(_, p)| p);
+    let (nb, nc) = (bx.len(), cx.len());
+    let verdict = match (ratio, ci) {
+        (None, _) => "no data",
+        _ if nb < MIN_N || nc < MIN_N => "too few to say",
+        (_, Some([_, hi])) if hi < 1.0 => "better",
+        (_, Some([lo, _])) if lo > 1.0 => "worse",
+        _ => "no clear difference",
+    };
+    let note = match m.stat {
+        Statistic::Quantile(p) if p >= 0.99 && (nb.min(nc) as u64) < P99_MIN_N => {
+            Some(format!("P99 of fewer than {P99_MIN_N} values is effectively the maximum"))
+        }
+        _ => None,
+    };
+    let sentence = sentence(&cand.name, &base.name, m, ratio, ci, p_value, verdict, nb, nc);
+    MetricComparison {
+        metric: m.id,
+        label: m.label,
+        baseline_value: per_million(b),
+        value: per_million(c),
+        ratio,
+        ci95: ci,
+        p_value,
+        n_baseline: nb as u64,
+        n: nc as u64,
+        verdict,
+        sentence,
+        note,
+    }
+}
+
+/// Decimals for a factor: `1.05`, `7.0`, `120`; one more when the interval
+/// bounds would otherwise print alike.
+fn factor_digits(x: f64, interval: Option<(f64, f64)>) -> usize {
+    let digits = if x < 1.5 {
+        2
+    } else if x < 100.0 {
+        1
+    } else {
+        0
+    };
+    match interval {
+        Some((lo, hi)) if format!("{lo:.digits$}") == format!("{hi:.digits$}") => digits + 1,
+        _ => digits,
+    }
+}
+
+pub fn format_p(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sentence(
+    name: &str,
+    base: &str,
+    m: &Metric,
+    ratio: Option<f64>,
+    ci: Option<[f64; 2]>,
+    p: Option<f64>,
+    verdict: &str,
+    nb: usize,
+    nc: usize,
+) -> String {
+    let Some(r) = ratio else {
+        return format!("{name}: {} not available (n = {nc} vs {nb})", m.label);
+    };
+    let (better, worse) = match m.kind {
+        Kind::Time => ("faster", "slower"),
+        Kind::Memory => ("less", "more"),
+        Kind::Cost => ("cheaper", "more expensive"),
+    };
+    // State the factor the way it reads naturally: "7.0x faster", "1.3x slower".
+    let (word, f, interval) = if r <= 1.0 {
+        (better, 1.0 / r, ci.map(|[lo, hi]| (1.0 / hi, 1.0 / lo)))
+    } else {
+        (worse, r, ci.map(|[lo, hi]| (lo, hi)))
+    };
+    let d = factor_digits(f, interval);
+    let mut s = format!("{name}: {} {f:.d$}x {word} than {base}", m.label);
+    if let Some((lo, hi)) = interval {
+        s.push_str(&format!(", 95% CI {lo:.d$}-{hi:.d$}x"));
+    }
+    if let Some(p) = p {
+        s.push_str(&format!(", {}", format_p(p)));
+    }
+    match verdict {
+        "too few to say" => s.push_str(&format!(" (too few to say: n = {nc} vs {nb})")),
+        "no clear difference" => s.push_str(" (no clear difference)"),
+        _ => {}
+    }
+    s
+}

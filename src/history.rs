@@ -1,0 +1,81 @@
+//! Earlier runs for trends: the summary.json files a CI job keeps, read from
+//! a directory (recursively). Files that are not lambdastat summaries are
+//! skipped; an unreadable one is an error naming it.
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The key figures of one run, per group name.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Run {
+    /// The run's label, else its date, else the file's path.
+    pub label: String,
+    pub generated_at: Option<String>,
+    pub groups: BTreeMap<String, RunFigures>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct RunFigures {
+    pub cold_start_p50_ms: Option<f64>,
+    pub cold_start_p99_ms: Option<f64>,
+    pub warm_p50_ms: Option<f64>,
+    pub warm_p99_ms: Option<f64>,
+    pub cost_per_million_usd: Option<f64>,
+}
+
+/// Reads the figures of a summary (from a file or from this run).
+pub fn figures(summary: &Value, fallback_label: &str) -> Option<Run> {
+    let functions = summary.get("functions")?.as_array()?;
+    summary.get("lambdastat_version")?;
+    let get = |g: &Value, path: &str| path.split('.').try_fold(g, |v, k| v.get(k)).and_then(Value::as_f64);
+    let groups = functions
+        .iter()
+        .filter_map(|g| {
+            let name = g.get("name").or_else(|| g.get("function"))?.as_str()?.to_string();
+            let cold = |p| get(g, &format!("init_ms.{p}")).or_else(|| get(g, &format!("restore_ms.{p}")));
+            Some((
+                name,
+                RunFigures {
+                    cold_start_p50_ms: cold("p50"),
+                    cold_start_p99_ms: cold("p99"),
+                    warm_p50_ms: get(g, "duration_ms.warm.p50"),
+                    warm_p99_ms: get(g, "duration_ms.warm.p99"),
+                    cost_per_million_usd: get(g, "cost_per_million_usd"),
+                },
+            ))
+        })
+        .collect();
+    let generated_at = summary.get("generated_at").and_then(Value::as_str).map(str::to_string);
+    let label = summary
+        .get("run_label")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| generated_at.clone())
+        .unwrap_or_else(|| fallback_label.to_string());
+    Some(Run { label, generated_at, groups })
+}
+
+/// Loads every summary under `dir`, oldest first (by `generated_at`, then path).
+pub fn load(dir: &Path) -> Result<Vec<Run>> {
+    let mut runs = Vec::new();
+    if !dir.is_dir() {
+        anyhow::bail!("--history {}: not a directory", dir.display());
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+        let path = entry.path();
+        if !entry.file_type().is_file() || path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let Ok(value) = serde_json::from_str::<Value>(&text) else { continue };
+        if let Some(run) = figures(&value, &path.display().to_string()) {
+            runs.push((run.generated_at.clone(), path.to_path_buf(), run));
+        }
+    }
+    runs.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    Ok(runs.into_iter().map(|(_, _, r)| r).collect())
+}
