@@ -1,6 +1,6 @@
 //! The `report` command: resolve arguments, run the pipeline, write outputs.
 
-use crate::aggregate::{collect, ReadOptions};
+use crate::aggregate::{collect_with_progress, Progress, ReadOptions};
 use crate::analysis::compare::CompareSettings;
 use crate::analysis::{summarize, AnalysisSettings, Summary};
 use crate::cli::{ReadArgs, ReportArgs};
@@ -71,7 +71,10 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     let groups =
         GroupSettings::from_config(&cfg, args.group_by.as_deref(), &args.label, args.arch, args.region.as_deref());
     let read = ReadOptions { format: args.input_format, function: args.function.clone(), csv_map };
-    let mut data = collect(&files, &read, &groups);
+    let total: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
+    let progress = Progress::bytes(total, args.quiet);
+    let mut data = collect_with_progress(&files, &read, &groups, &progress);
+    progress.finish();
     data.errors.splice(0..0, walk_errors);
 
     report_problems(&data);

@@ -11,14 +11,17 @@
 
 pub mod file;
 pub mod group;
+pub mod progress;
 
 pub use file::{FileAcc, Incident, PackageInfo, SkipLog, SliceKey, StreamRuntime};
 pub use group::GroupAcc;
+pub use progress::Progress;
 
 use crate::config::{Dimension, GroupSettings};
 use crate::parse::table::{read_csv, read_insights_json, read_lambda_perf, TableKind};
 use crate::parse::{subscription, Arch, Scanner};
-use crate::source::{read_input, sniff, Format, InputFile, SourceError};
+use crate::source::decompress::io_error;
+use crate::source::{open, sniff, Format, InputFile, Opened, SourceError};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -97,7 +100,24 @@ struct FileData {
 }
 
 pub fn collect(files: &[InputFile], opts: &ReadOptions, settings: &GroupSettings) -> Dataset {
-    let results: Vec<_> = files.par_iter().map(|f| read_file(f, opts)).collect();
+    collect_with_progress(files, opts, settings, &Progress::hidden())
+}
+
+/// [`collect`], reporting bytes read to `progress`.
+pub fn collect_with_progress(
+    files: &[InputFile],
+    opts: &ReadOptions,
+    settings: &GroupSettings,
+    progress: &Progress,
+) -> Dataset {
+    // Largest files first, so that a big file does not start last and run alone.
+    let mut order: Vec<(u64, usize)> =
+        files.iter().enumerate().map(|(i, f)| (std::fs::metadata(&f.path).map_or(0, |m| m.len()), i)).collect();
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    let mut results: Vec<(usize, Result<(FileReport, FileData), SourceError>)> =
+        order.par_iter().map(|&(_, i)| (i, read_file(&files[i], opts, progress))).collect();
+    results.sort_unstable_by_key(|(i, _)| *i);
+    let results = results.into_iter().map(|(_, r)| r);
     let mut data = Dataset::default();
     let mut slices: HashMap<SliceKey, GroupAcc> = HashMap::new();
     let mut runtimes = HashMap::new();
@@ -128,69 +148,177 @@ pub fn collect(files: &[InputFile], opts: &ReadOptions, settings: &GroupSettings
     data
 }
 
-fn read_file(file: &InputFile, opts: &ReadOptions) -> Result<(FileReport, FileData), SourceError> {
-    let (buf, bytes) = read_input(file)?;
+fn read_file(file: &InputFile, opts: &ReadOptions, progress: &Progress) -> Result<(FileReport, FileData), SourceError> {
     let csv_columns: Vec<&str> = opts.csv_map.values().map(String::as_str).collect();
-    let format = opts.format.unwrap_or_else(|| sniff(&buf, &file.path, &csv_columns));
-    let (accs, lines) = read_records(&buf, format, file, opts)?;
-    let mut report = FileReport {
-        path: file.path.display().to_string(),
-        format,
-        bytes,
-        uncompressed_bytes: buf.len() as u64,
-        lines: 0,
-        records: 0,
-        skipped: SkipLog::default(),
-    };
-    // Chunks in order: records before the data names a function belong to the
-    // function the previous chunk ended with, else to the path's.
-    let mut fd = FileData::default();
-    let mut inherited: Option<String> = None;
-    let resolve = |named: Option<String>, inherited: &Option<String>| {
-        opts.function.clone().or(named).or_else(|| inherited.clone()).unwrap_or_else(|| file.function_from_path.clone())
-    };
-    for ((acc, named_at_end), chunk_lines) in accs.into_iter().zip(lines) {
-        for (mut key, group) in acc.slices {
-            key.function = Some(resolve(key.function, &inherited));
-            fd.slices.push((key, group));
+    match open(file, CHUNK_BYTES)? {
+        Opened::Whole { bytes, on_disk } => {
+            let format = opts.format.unwrap_or_else(|| sniff(&bytes, &file.path, &csv_columns));
+            let mut merger = FileMerger::new(file, opts, format, on_disk);
+            for (chunk, lines) in read_records(&bytes, format, file, opts)? {
+                merger.add(chunk, lines);
+            }
+            merger.report.uncompressed_bytes = bytes.len() as u64;
+            progress.add(on_disk);
+            Ok(merger.finish())
         }
-        for ((function, stream), rt) in acc.runtimes {
-            fd.runtimes.entry((Some(resolve(function, &inherited)), stream)).or_insert(rt);
+        Opened::Stream { mut blocks, on_disk } => {
+            let mut first = Vec::new();
+            blocks.next_into(&mut first).map_err(|e| io_error(file, e))?;
+            let format = opts.format.unwrap_or_else(|| sniff(&first, &file.path, &csv_columns));
+            let mut merger = FileMerger::new(file, opts, format, on_disk);
+            if !format.is_log_text() {
+                // Tables and encoded payloads are read whole.
+                let mut all = first;
+                let mut block = Vec::new();
+                while blocks.next_into(&mut block).map_err(|e| io_error(file, e))? {
+                    all.extend_from_slice(&block);
+                }
+                for (chunk, lines) in read_records(&all, format, file, opts)? {
+                    merger.add(chunk, lines);
+                }
+                merger.report.uncompressed_bytes = all.len() as u64;
+                progress.add(on_disk);
+                return Ok(merger.finish());
+            }
+            // Log text streams: scan a group of blocks on every core while the
+            // next group is read (and inflated), then merge them in order.
+            let group_size = rayon::current_num_threads().max(1) * 2;
+            let mut current = vec![first];
+            let mut spare: Vec<Vec<u8>> = Vec::new();
+            let mut uncompressed = 0u64;
+            let mut reported = 0u64;
+            loop {
+                let more = !current.is_empty();
+                if !more {
+                    break;
+                }
+                let (scanned, next) = rayon::join(
+                    || current.par_iter().map(|b| scan_block(b, file)).collect::<Vec<_>>(),
+                    || -> std::io::Result<Vec<Vec<u8>>> {
+                        let mut next = Vec::with_capacity(group_size);
+                        for _ in 0..group_size {
+                            let mut buf = spare.pop().unwrap_or_default();
+                            if !blocks.next_into(&mut buf)? {
+                                break;
+                            }
+                            next.push(buf);
+                        }
+                        Ok(next)
+                    },
+                );
+                let next = next.map_err(|e| io_error(file, e))?;
+                for (chunk, lines) in scanned {
+                    merger.add(chunk, lines);
+                }
+                uncompressed += current.iter().map(|b| b.len() as u64).sum::<u64>();
+                spare = std::mem::replace(&mut current, next);
+                // Progress in bytes on disk: a gzip stream counts its
+                // inflated bytes up to its size, then the rest at the end.
+                let so_far = on_disk.min(uncompressed);
+                progress.add(so_far - reported);
+                reported = so_far;
+            }
+            merger.report.uncompressed_bytes = uncompressed;
+            progress.add(on_disk - reported);
+            Ok(merger.finish())
         }
-        for (function, stream, incident) in acc.incidents {
-            fd.incidents.push((Some(resolve(function, &inherited)), stream, incident));
-        }
-        for (function, package) in acc.packages {
-            fd.packages.insert(resolve(function, &inherited), package);
-        }
-        report.skipped.merge(acc.skipped, report.lines);
-        report.records += acc.records;
-        report.lines += chunk_lines;
-        inherited = named_at_end.or(inherited);
     }
-    // Records with no log stream belong to this file alone: join them to this
-    // file's INIT_START now (first by function, else the file's only runtime).
-    let file_runtimes: BTreeSet<&StreamRuntime> = fd.runtimes.values().collect();
-    let only_runtime = (file_runtimes.len() == 1).then(|| (*file_runtimes.iter().next().unwrap()).clone());
-    for (key, _) in fd.slices.iter_mut().filter(|(k, _)| k.stream.is_none() && k.runtime_version.is_none()) {
-        let rt = fd.runtimes.get(&(key.function.clone(), None)).cloned().or_else(|| only_runtime.clone());
-        if let Some(rt) = rt {
-            key.runtime_version = Some(rt.runtime_version);
-            key.region = rt.region;
-        }
-    }
-    Ok((report, fd))
 }
 
-/// Per chunk: what it read, and the function the data named last in it.
-type ChunkResults = (Vec<(FileAcc, Option<String>)>, Vec<u64>);
+/// Folds a file's chunks, in order, into its report and data: records before
+/// the data names a function belong to the function the previous chunk ended
+/// with, else to the path's; line numbers continue across chunks.
+struct FileMerger<'a> {
+    file: &'a InputFile,
+    opts: &'a ReadOptions,
+    report: FileReport,
+    fd: FileData,
+    inherited: Option<String>,
+}
 
-/// Reads a file's records with the reader for its format.
-fn read_records(buf: &[u8], format: Format, file: &InputFile, opts: &ReadOptions) -> Result<ChunkResults, SourceError> {
+impl<'a> FileMerger<'a> {
+    fn new(file: &'a InputFile, opts: &'a ReadOptions, format: Format, on_disk: u64) -> Self {
+        let report = FileReport {
+            path: file.path.display().to_string(),
+            format,
+            bytes: on_disk,
+            uncompressed_bytes: 0,
+            lines: 0,
+            records: 0,
+            skipped: SkipLog::default(),
+        };
+        FileMerger { file, opts, report, fd: FileData::default(), inherited: None }
+    }
+
+    fn resolve(&self, named: Option<String>) -> String {
+        self.opts
+            .function
+            .clone()
+            .or(named)
+            .or_else(|| self.inherited.clone())
+            .unwrap_or_else(|| self.file.function_from_path.clone())
+    }
+
+    fn add(&mut self, (acc, named_at_end): (FileAcc, Option<String>), lines: u64) {
+        for (mut key, group) in acc.slices {
+            key.function = Some(self.resolve(key.function));
+            self.fd.slices.push((key, group));
+        }
+        for ((function, stream), rt) in acc.runtimes {
+            let function = Some(self.resolve(function));
+            self.fd.runtimes.entry((function, stream)).or_insert(rt);
+        }
+        for (function, stream, incident) in acc.incidents {
+            let function = Some(self.resolve(function));
+            self.fd.incidents.push((function, stream, incident));
+        }
+        for (function, package) in acc.packages {
+            let function = self.resolve(function);
+            self.fd.packages.insert(function, package);
+        }
+        self.report.skipped.merge(acc.skipped, self.report.lines);
+        self.report.records += acc.records;
+        self.report.lines += lines;
+        self.inherited = named_at_end.or(self.inherited.take());
+    }
+
+    fn finish(mut self) -> (FileReport, FileData) {
+        // Records with no log stream belong to this file alone: join them to
+        // this file's INIT_START now (by function, else the file's only runtime).
+        let fd = &mut self.fd;
+        let file_runtimes: BTreeSet<&StreamRuntime> = fd.runtimes.values().collect();
+        let only_runtime = (file_runtimes.len() == 1).then(|| (*file_runtimes.iter().next().unwrap()).clone());
+        // Slices of one stream that chunks split are merged back into one.
+        let mut merged: HashMap<SliceKey, GroupAcc> = HashMap::new();
+        for (mut key, acc) in fd.slices.drain(..) {
+            if key.stream.is_none() && key.runtime_version.is_none() {
+                let rt = fd.runtimes.get(&(key.function.clone(), None)).cloned().or_else(|| only_runtime.clone());
+                if let Some(rt) = rt {
+                    key.runtime_version = Some(rt.runtime_version);
+                    key.region = rt.region;
+                }
+            }
+            merged.entry(key).or_default().merge(acc);
+        }
+        fd.slices = merged.into_iter().collect();
+        (self.report, self.fd)
+    }
+}
+
+/// One chunk's records and the function the data named last in it.
+type Chunk = (FileAcc, Option<String>);
+
+/// Reads a whole buffer's records with the reader for its format.
+fn read_records(
+    buf: &[u8],
+    format: Format,
+    file: &InputFile,
+    opts: &ReadOptions,
+) -> Result<Vec<(Chunk, u64)>, SourceError> {
     let table = |read: &dyn Fn(&mut FileAcc) -> u64| {
         let mut acc = FileAcc::default();
         let lines = read(&mut acc);
-        (vec![(acc, None)], vec![lines])
+        vec![((acc, None), lines)]
     };
     Ok(match format {
         Format::InsightsCsv => table(&|acc| read_csv(buf, TableKind::Insights, &opts.csv_map, acc)),
@@ -200,23 +328,18 @@ fn read_records(buf: &[u8], format: Format, file: &InputFile, opts: &ReadOptions
         Format::Subscription if subscription::is_base64_gzip(buf) => {
             let text = subscription::decode(buf)
                 .map_err(|message| SourceError::Decode { path: file.path.clone(), message })?;
-            scan_chunks(&text, file)
+            split_chunks(&text, CHUNK_BYTES).par_iter().map(|c| scan_block(c, file)).collect()
         }
-        _ => scan_chunks(buf, file),
+        _ => split_chunks(buf, CHUNK_BYTES).par_iter().map(|c| scan_block(c, file)).collect(),
     })
 }
 
-/// Scans log text, a large buffer in chunks split at line boundaries.
-fn scan_chunks(buf: &[u8], file: &InputFile) -> ChunkResults {
-    split_chunks(buf, CHUNK_BYTES)
-        .par_iter()
-        .map(|chunk| {
-            let mut acc = FileAcc::default();
-            let mut scanner = Scanner::with_stream(file.stream_from_path.clone());
-            let lines = scanner.scan(chunk, &mut acc);
-            ((acc, scanner.current_function().map(str::to_string)), lines)
-        })
-        .unzip()
+/// Scans one block of log text.
+fn scan_block(block: &[u8], file: &InputFile) -> (Chunk, u64) {
+    let mut acc = FileAcc::default();
+    let mut scanner = Scanner::with_stream(file.stream_from_path.clone());
+    let lines = scanner.scan(block, &mut acc);
+    ((acc, scanner.current_function().map(str::to_string)), lines)
 }
 
 /// Splits `buf` into pieces of about `target` bytes that end at a newline.

@@ -13,7 +13,7 @@ use super::json_event::{parse_event, report_invocation};
 use super::record::{Invocation, Platform, PlatformLine, Status};
 use super::report::{parse_fields, parse_report_fields, starts_with_report_field, ReportError, ReportFields};
 use super::time::parse_timestamp_ms;
-use aho_corasick::{AhoCorasick, Input};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
@@ -27,17 +27,29 @@ pub trait Sink {
     fn platform(&mut self, _event: &PlatformLine<'_>, _line: u64) {}
 }
 
-const NEEDLES: [&str; 8] = [
+/// What the scanner jumps to. Each is rare in application output; the fault
+/// lines (`RequestId: <id> Error: …`) are found by their `Error:` or `Process
+/// exited` part, since `RequestId: ` itself stands on every START and END line.
+const NEEDLES: [&str; 9] = [
     "REPORT",
     "platform.",
     "/aws/lambda/",
     "_START Runtime Version",
     "Task timed out after",
-    "RequestId: ",
+    "Error:",
+    "Process exited before",
     "logStream",
     "\"timestamp\"",
 ];
-static FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| AhoCorasick::new(NEEDLES).expect("static needles"));
+/// A DFA: with these needles it searches at several GB/s (the default
+/// noncontiguous automaton was ~5x slower here).
+static FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(NEEDLES)
+        .expect("static needles")
+});
 
 /// How far the scanner looks back or ahead for the bounds of one line. Lines
 /// longer than this (a whole JSON document on one line) are handled through
@@ -108,8 +120,8 @@ impl Scanner {
                 2 => self.on_log_group(buf, hit),
                 3 => self.on_runtime_start(buf, hit, line_no, sink),
                 4 => self.on_task_timed_out(buf, hit, line_no, sink),
-                5 => self.on_fault(buf, hit, line_no, sink),
-                6 => self.on_log_stream(buf, hit),
+                5 | 6 => self.on_fault(buf, hit, line_no, sink),
+                7 => self.on_log_stream(buf, hit),
                 _ => self.on_timestamp(buf, hit),
             };
             pos = next.max(hit + 1);
@@ -277,20 +289,32 @@ impl Scanner {
     }
 
     /// `RequestId: <id> Error: Runtime exited with error: signal: killed` and
-    /// `RequestId: <id> Process exited before completing request`; the error
-    /// type (`Runtime.ExitError`) may follow on the next line.
+    /// `RequestId: <id> Process exited before completing request` (the hit is
+    /// on `Error:` or `Process exited`); the error type (`Runtime.ExitError`)
+    /// may follow on the next line.
     fn on_fault(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {
-        let after = hit + "RequestId: ".len();
-        let rest = &buf[after..buf.len().min(after + 4096)];
-        let id_len = rest.iter().take_while(|c| !c.is_ascii_whitespace() && **c != b'\\').count();
-        let Ok(id) = std::str::from_utf8(&rest[..id_len]) else { return after };
-        let tail = rest[id_len..].trim_ascii_start();
-        let is_error = tail.starts_with(b"Error:");
-        if !(is_error || tail.starts_with(b"Process exited before completing")) || !looks_like_request_id(id) {
+        let after = hit + 1;
+        // Back from the anchor: one space, the request id, one space, `RequestId:`.
+        let mut i = hit;
+        if i == 0 || buf[i - 1] != b' ' {
+            return after;
+        }
+        i -= 1;
+        let id_end = i;
+        while i > 0 && !buf[i - 1].is_ascii_whitespace() && i + 64 > id_end {
+            i -= 1;
+        }
+        let id_start = i;
+        if !buf[..id_start].ends_with(b"RequestId: ") {
+            return after;
+        }
+        let Ok(id) = std::str::from_utf8(&buf[id_start..id_end]) else { return after };
+        if !looks_like_request_id(id) {
             return after;
         }
         // The text of the fault up to the end of the line; the error type, if
         // any, stands alone on the next line (or after an escaped `\n`).
+        let tail = &buf[hit..buf.len().min(hit + 4096)];
         let line_end = memchr::memchr(b'\n', tail).unwrap_or(tail.len());
         let fault_text = String::from_utf8_lossy(&tail[..line_end]);
         let next_line = tail.get(line_end + 1..).unwrap_or_default();
@@ -301,11 +325,11 @@ impl Scanner {
         };
         let status = if fault_text.contains("Task timed out") { Status::Timeout } else { Status::Error };
         let (ls, _) = line_bounds(buf, hit);
-        let (_, stream) = prefix_timestamp_and_stream(&buf[ls..hit]);
+        let (_, stream) = prefix_timestamp_and_stream(&buf[ls..id_start]);
         let event = Platform::Fault { request_id: id, status, error_type: error_type.as_deref() };
         let stream = self.stream(stream);
         sink.platform(&PlatformLine { function: self.current_function.as_deref(), stream, event }, line);
-        after + id_len
+        hit + line_end
     }
 
     fn on_platform_event(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {

@@ -39,6 +39,19 @@ pub enum Format {
 }
 
 impl Format {
+    /// Shapes read by the log scanner, which can stream them in blocks.
+    pub fn is_log_text(self) -> bool {
+        !matches!(
+            self,
+            Format::InsightsJson
+                | Format::InsightsCsv
+                | Format::BenchmarkCsv
+                | Format::Csv
+                | Format::LambdaPerf
+                | Format::Subscription
+        )
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Format::Text => "text",
