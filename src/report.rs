@@ -71,6 +71,8 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     let groups =
         GroupSettings::from_config(&cfg, args.group_by.as_deref(), &args.label, args.arch, args.region.as_deref());
     let read = ReadOptions { format: args.input_format, function: args.function.clone(), csv_map };
+    let timing = std::env::var_os("LAMBDASTAT_TIMING").is_some();
+    let t0 = std::time::Instant::now();
     let total: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
     let progress = Progress::bytes(total, args.quiet);
     let mut data = collect_with_progress(&files, &read, &groups, &progress);
@@ -110,7 +112,15 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
         generated_at: Some(now_iso()),
         run_label: args.run_label.clone(),
     };
+    let t1 = std::time::Instant::now();
     let summary = summarize(data, &settings).map_err(anyhow::Error::msg)?;
+    if timing {
+        eprintln!(
+            "timing: read+aggregate {:.3}s, summarize {:.3}s",
+            (t1 - t0).as_secs_f64(),
+            t1.elapsed().as_secs_f64()
+        );
+    }
     Ok((summary, cfg))
 }
 

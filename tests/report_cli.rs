@@ -353,3 +353,24 @@ fn templates_can_be_overridden() {
     let ctx: Value = serde_json::from_slice(&std::fs::read(out.join("index.html.context.json")).unwrap()).unwrap();
     assert_eq!(ctx["summary"]["functions"][0]["function"], "Fn");
 }
+
+#[test]
+fn same_numbers_whatever_the_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+    for (threads, out) in [("1", "one"), ("2", "two")] {
+        lambdastat()
+            .args([
+                "report",
+                sample.to_str().unwrap(),
+                "-o",
+                tmp.path().join(out).to_str().unwrap(),
+                "-q",
+                "-j",
+                threads,
+            ])
+            .assert()
+            .success();
+    }
+    assert_eq!(summary(&tmp.path().join("one"))["functions"], summary(&tmp.path().join("two"))["functions"]);
+}

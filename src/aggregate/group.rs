@@ -25,9 +25,10 @@ pub struct GroupAcc {
     /// `billed_invocations` that report both.
     pub mb_ms: u128,
     pub billed_invocations: u64,
-    /// Memory Size MB x Billed Duration ms of each billed invocation, for
-    /// resampling the cost.
-    pub mb_ms_each: Vec<u64>,
+    /// Memory Size of each value in `billed_ms`, in the same order (0 where
+    /// the record gave none), so each invocation's cost can be resampled.
+    /// Two bytes: Lambda memory sizes go up to 10,240 MB.
+    pub billed_memory_mb: Vec<u16>,
     /// Request ids of invocations whose REPORT says error or timeout, to join
     /// old-style fault lines without counting a failure twice.
     pub failed_ids: BTreeMap<String, Status>,
@@ -64,7 +65,10 @@ impl GroupAcc {
         }
         self.init_us.extend(init);
         self.restore_us.extend(restore);
-        self.billed_ms.extend(billed);
+        if let Some(b) = billed {
+            self.billed_ms.push(b);
+            self.billed_memory_mb.push(inv.memory_size_mb.and_then(|m| u16::try_from(m).ok()).unwrap_or(0));
+        }
         self.max_memory_mb.extend(max_mem);
         if let Some(size) = inv.memory_size_mb {
             *self.memory_sizes.entry(size).or_default() += 1;
@@ -83,7 +87,6 @@ impl GroupAcc {
         if let (Some(size), Some(billed)) = (inv.memory_size_mb, inv.billed_ms) {
             self.mb_ms += u128::from(size) * u128::from(billed);
             self.billed_invocations += 1;
-            self.mb_ms_each.push(size.saturating_mul(billed));
         }
         if let Some(ts) = inv.timestamp_ms {
             self.first_timestamp_ms = Some(self.first_timestamp_ms.map_or(ts, |f| f.min(ts)));
@@ -112,13 +115,38 @@ impl GroupAcc {
         }
         self.mb_ms += other.mb_ms;
         self.billed_invocations += other.billed_invocations;
-        self.mb_ms_each.extend(other.mb_ms_each);
+        self.billed_memory_mb.extend(other.billed_memory_mb);
         self.cold_starts += other.cold_starts;
         self.failed_ids.extend(other.failed_ids);
         self.init_failures += other.init_failures;
         self.restore_failures += other.restore_failures;
         self.first_timestamp_ms = min_opt(self.first_timestamp_ms, other.first_timestamp_ms);
         self.last_timestamp_ms = max_opt(self.last_timestamp_ms, other.last_timestamp_ms);
+    }
+
+    /// Memory Size MB x Billed Duration ms of each billed invocation whose
+    /// memory is known (call before `billed_ms` is sorted).
+    pub fn mb_ms_each(&self) -> impl Iterator<Item = u64> + '_ {
+        self.billed_ms
+            .iter()
+            .zip(&self.billed_memory_mb)
+            .filter(|(_, m)| **m > 0)
+            .map(|(b, m)| u64::from(*b) * u64::from(*m))
+    }
+
+    /// Gives back spare capacity (vectors grow by doubling).
+    pub fn shrink(&mut self) {
+        for v in [
+            &mut self.warm_duration_us,
+            &mut self.cold_duration_us,
+            &mut self.init_us,
+            &mut self.restore_us,
+            &mut self.billed_ms,
+            &mut self.max_memory_mb,
+        ] {
+            v.shrink_to_fit();
+        }
+        self.billed_memory_mb.shrink_to_fit();
     }
 
     /// Counts an old-style fault line (`Task timed out`, `RequestId: … Error`)

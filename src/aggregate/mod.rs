@@ -20,14 +20,14 @@ pub use progress::Progress;
 use crate::config::{Dimension, GroupSettings};
 use crate::parse::table::{read_csv, read_insights_json, read_lambda_perf, TableKind};
 use crate::parse::{subscription, Arch, Scanner};
-use crate::source::decompress::io_error;
+use crate::source::decompress::{io_error, WHOLE_FILE_MAX};
 use crate::source::{open, sniff, Format, InputFile, Opened, SourceError};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Files larger than this are split into chunks scanned in parallel.
-pub const CHUNK_BYTES: usize = 8 << 20;
+pub const CHUNK_BYTES: usize = 4 << 20;
 
 /// What one input file contributed, for the data-quality section.
 #[derive(Debug)]
@@ -90,6 +90,49 @@ pub struct ReadOptions {
     pub csv_map: BTreeMap<String, String>,
 }
 
+/// What a set of files read so far adds up to (rayon fold/reduce).
+#[derive(Default)]
+struct Partial {
+    reports: Vec<(usize, FileReport)>,
+    errors: Vec<(usize, SourceError)>,
+    slices: HashMap<SliceKey, GroupAcc>,
+    runtimes: HashMap<(Option<String>, Option<String>), StreamRuntime>,
+    incidents: Vec<(Option<String>, Option<String>, Incident)>,
+    packages: HashMap<String, PackageInfo>,
+}
+
+impl Partial {
+    fn add(&mut self, i: usize, result: Result<(FileReport, FileData), SourceError>) {
+        match result {
+            Ok((report, fd)) => {
+                for (key, acc) in fd.slices {
+                    self.slices.entry(key).or_default().merge(acc);
+                }
+                for (k, v) in fd.runtimes {
+                    self.runtimes.entry(k).or_insert(v);
+                }
+                self.incidents.extend(fd.incidents);
+                self.packages.extend(fd.packages);
+                self.reports.push((i, report));
+            }
+            Err(e) => self.errors.push((i, e)),
+        }
+    }
+
+    fn merge(&mut self, other: Partial) {
+        self.reports.extend(other.reports);
+        self.errors.extend(other.errors);
+        for (key, acc) in other.slices {
+            self.slices.entry(key).or_default().merge(acc);
+        }
+        for (k, v) in other.runtimes {
+            self.runtimes.entry(k).or_insert(v);
+        }
+        self.incidents.extend(other.incidents);
+        self.packages.extend(other.packages);
+    }
+}
+
 /// A file's slices and platform events, function names resolved.
 #[derive(Default)]
 struct FileData {
@@ -114,31 +157,34 @@ pub fn collect_with_progress(
     let mut order: Vec<(u64, usize)> =
         files.iter().enumerate().map(|(i, f)| (std::fs::metadata(&f.path).map_or(0, |m| m.len()), i)).collect();
     order.sort_unstable_by(|a, b| b.cmp(a));
-    let mut results: Vec<(usize, Result<(FileReport, FileData), SourceError>)> =
-        order.par_iter().map(|&(_, i)| (i, read_file(&files[i], opts, progress))).collect();
-    results.sort_unstable_by_key(|(i, _)| *i);
-    let results = results.into_iter().map(|(_, r)| r);
-    let mut data = Dataset::default();
-    let mut slices: HashMap<SliceKey, GroupAcc> = HashMap::new();
-    let mut runtimes = HashMap::new();
-    let mut incidents = Vec::new();
-    let mut packages = HashMap::new();
-    for result in results {
-        match result {
-            Ok((report, fd)) => {
-                for (key, acc) in fd.slices {
-                    slices.entry(key).or_default().merge(acc);
-                }
-                for (k, v) in fd.runtimes {
-                    runtimes.entry(k).or_insert(v);
-                }
-                incidents.extend(fd.incidents);
-                packages.extend(fd.packages);
-                data.files.push(report);
-            }
-            Err(e) => data.errors.push(e),
-        }
-    }
+    // Files that stream use every core on their own: read them one at a time
+    // (their block buffers are the larger part of memory), then the rest in
+    // parallel, folding each file's data in as it is done.
+    let (big, small): (Vec<_>, Vec<_>) = order.iter().partition(|(size, _)| *size > WHOLE_FILE_MAX);
+    let mut all = big.iter().fold(Partial::default(), |mut p, &(_, i)| {
+        p.add(i, read_file(&files[i], opts, progress));
+        p
+    });
+    all.merge(
+        small
+            .par_iter()
+            .fold(Partial::default, |mut p, &(_, i)| {
+                p.add(i, read_file(&files[i], opts, progress));
+                p
+            })
+            .reduce(Partial::default, |mut a, b| {
+                a.merge(b);
+                a
+            }),
+    );
+    let Partial { mut reports, mut errors, slices, runtimes, incidents, packages } = all;
+    reports.sort_unstable_by_key(|(i, _)| *i);
+    errors.sort_unstable_by_key(|(i, _)| *i);
+    let mut data = Dataset {
+        files: reports.into_iter().map(|(_, r)| r).collect(),
+        errors: errors.into_iter().map(|(_, e)| e).collect(),
+        ..Dataset::default()
+    };
     let mut slices = join_runtimes(slices, &runtimes);
     apply_incidents(&mut slices, incidents);
     data.groups = group(slices, settings);
@@ -291,16 +337,28 @@ impl<'a> FileMerger<'a> {
         // Slices of one stream that chunks split are merged back into one.
         let mut merged: HashMap<SliceKey, GroupAcc> = HashMap::new();
         for (mut key, acc) in fd.slices.drain(..) {
-            if key.stream.is_none() && key.runtime_version.is_none() {
-                let rt = fd.runtimes.get(&(key.function.clone(), None)).cloned().or_else(|| only_runtime.clone());
+            if key.runtime_version.is_none() {
+                let rt = match &key.stream {
+                    None => fd.runtimes.get(&(key.function.clone(), None)).cloned().or_else(|| only_runtime.clone()),
+                    Some(_) => fd.runtimes.get(&(key.function.clone(), key.stream.clone())).cloned(),
+                };
                 if let Some(rt) = rt {
                     key.runtime_version = Some(rt.runtime_version);
                     key.region = rt.region;
+                    // Joined: the stream has served its purpose, and slices of
+                    // many streams can share one accumulator.
+                    key.stream = None;
                 }
             }
             merged.entry(key).or_default().merge(acc);
         }
-        fd.slices = merged.into_iter().collect();
+        fd.slices = merged
+            .into_iter()
+            .map(|(k, mut acc)| {
+                acc.shrink();
+                (k, acc)
+            })
+            .collect();
         (self.report, self.fd)
     }
 }

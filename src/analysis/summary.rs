@@ -254,7 +254,9 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> FunctionSummary {
     let usage: Vec<(Arch, Option<&str>, u128, u64)> =
         group.billing.iter().map(|((arch, region), (mb_ms, n))| (*arch, region.as_deref(), *mb_ms, *n)).collect();
     let c = cost_of(&usage, s.requests_per_month);
+    // Before the vectors are sorted: these pair billed_ms with billed_memory_mb.
     let samples = if s.compare.is_some() { samples(&g, &c) } else { Samples::default() };
+    let cost_ci95 = cost_ci(&g, &c);
     let joined = |set: &std::collections::BTreeSet<String>| {
         (!set.is_empty()).then(|| set.iter().cloned().collect::<Vec<_>>().join(", "))
     };
@@ -294,7 +296,7 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> FunctionSummary {
         request_cost_usd: c.request_usd,
         cost_usd: c.total_usd,
         cost_per_million_usd: c.per_million_usd,
-        cost_per_million_ci95: cost_ci(&g, &c),
+        cost_per_million_ci95: cost_ci95,
         monthly_cost_usd: c.monthly_usd,
         first_timestamp: g.first_timestamp_ms.and_then(iso),
         last_timestamp: g.last_timestamp_ms.and_then(iso),
@@ -308,18 +310,28 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> FunctionSummary {
 }
 
 /// Mean ± 1.96 SE of the per-invocation cost, per million invocations.
+/// Cost per invocation is `a + b x` with `x` = MB x ms; the sums of `x` and
+/// `x²` are exact integers, so the result does not depend on the order in
+/// which threads merged the values.
 fn cost_ci(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Option<[f64; 2]> {
-    let n = g.mb_ms_each.len();
+    let (mut n, mut sum, mut sum_sq) = (0u64, 0u128, 0u128);
+    for x in g.mb_ms_each() {
+        n += 1;
+        sum += u128::from(x);
+        sum_sq += u128::from(x) * u128::from(x);
+    }
     if n < 10 || c.gb_seconds <= 0.0 {
         return None;
     }
-    // Cost per invocation = a + b * (MB x ms): the request charge plus compute.
     let b = c.compute_usd / c.gb_seconds / 1024.0 / 1000.0;
     let a = c.request_usd / g.billed_invocations.max(1) as f64;
-    let xs = g.mb_ms_each.iter().map(|&x| a + b * x as f64);
-    let mean = xs.clone().sum::<f64>() / n as f64;
-    let var = xs.map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
-    let half = 1.96 * (var / n as f64).sqrt();
+    let nf = n as f64;
+    let mean_x = sum as f64 / nf;
+    // n·Σx² − (Σx)² is exact in u128 before the one division.
+    let spread = (u128::from(n) * sum_sq).saturating_sub(sum * sum) as f64;
+    let var_x = spread / (nf * (nf - 1.0));
+    let half = 1.96 * b * (var_x / nf).sqrt();
+    let mean = a + b * mean_x;
     Some([(mean - half) * 1e6, (mean + half) * 1e6])
 }
 
@@ -334,7 +346,7 @@ fn samples(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Samples {
         cold_start_ms: ms(cold),
         warm_ms: ms(&g.warm_duration_us),
         max_memory_mb: g.max_memory_mb.iter().map(|&x| f64::from(x)).collect(),
-        cost_usd: g.mb_ms_each.iter().map(|&x| x as f64 / 1024.0 / 1000.0 * per_gb_s + per_request).collect(),
+        cost_usd: g.mb_ms_each().map(|x| x as f64 / 1024.0 / 1000.0 * per_gb_s + per_request).collect(),
     }
 }
 

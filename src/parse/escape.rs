@@ -89,13 +89,12 @@ pub fn closing_quote(line: &[u8], from: usize, quote: u8) -> Option<usize> {
 /// Finds the unescaped quote (`"` or `'`) that opens the string around `pos`,
 /// searching backwards on the line. Returns its index and the quote byte.
 pub fn opening_quote(line: &[u8], pos: usize) -> Option<(usize, u8)> {
-    let mut i = pos;
-    while i > 0 {
-        i -= 1;
-        let c = line[i];
-        if (c == b'"' || c == b'\'') && !(i > 0 && line[i - 1] == b'\\') {
-            return Some((i, c));
+    let mut end = pos;
+    while let Some(i) = memchr::memrchr2(b'"', b'\'', &line[..end]) {
+        if !(i > 0 && line[i - 1] == b'\\') {
+            return Some((i, line[i]));
         }
+        end = i;
     }
     None
 }

@@ -72,9 +72,15 @@ const KNOWN_KEYS: &[&str] = &[
 /// True when `line` (leading whitespace allowed) starts with a REPORT field
 /// name and colon, e.g. `Duration: 13.82 ms`. Used to join REPORT records whose
 /// tabs a copy turned into newlines.
-pub fn starts_with_report_field(line: &str) -> bool {
-    let t = line.trim_start();
-    KNOWN_KEYS[1..].iter().any(|k| t.strip_prefix(k).is_some_and(|rest| rest.trim_start().starts_with(':')))
+pub fn starts_with_report_field(line: &[u8]) -> bool {
+    let t = line.trim_ascii_start();
+    // Every field name starts with an upper-case letter; most lines don't.
+    if !t.first().is_some_and(u8::is_ascii_uppercase) {
+        return false;
+    }
+    KNOWN_KEYS[1..]
+        .iter()
+        .any(|k| t.strip_prefix(k.as_bytes()).is_some_and(|rest| rest.trim_ascii_start().starts_with(b":")))
 }
 
 /// Parses the text that follows the word `REPORT`; the request id is required.
@@ -263,9 +269,9 @@ mod tests {
 
     #[test]
     fn field_lines_are_recognised() {
-        assert!(starts_with_report_field("Duration: 13.82 ms"));
-        assert!(starts_with_report_field("  Billed Duration: 129 ms"));
-        assert!(!starts_with_report_field("RequestId: x"));
-        assert!(!starts_with_report_field("Durations are long"));
+        assert!(starts_with_report_field(b"Duration: 13.82 ms"));
+        assert!(starts_with_report_field(b"  Billed Duration: 129 ms"));
+        assert!(!starts_with_report_field(b"RequestId: x"));
+        assert!(!starts_with_report_field(b"Durations are long"));
     }
 }

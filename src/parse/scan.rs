@@ -148,7 +148,7 @@ impl Scanner {
             return Some(Message { text: Cow::Owned(text[at..].to_string()), timestamp_ms, stream, end });
         }
         let (timestamp_ms, stream) = prefix_timestamp_and_stream(&buf[ls..kw]);
-        Some(Message { text: String::from_utf8_lossy(&buf[kw..le]), timestamp_ms, stream, end: le })
+        Some(Message { text: utf8(&buf[kw..le]), timestamp_ms, stream, end: le })
     }
 
     fn on_report(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {
@@ -168,13 +168,13 @@ impl Scanner {
             let mut end = msg.end;
             while end < buf.len() {
                 let (_, next_end) = line_bounds(buf, end + 1);
-                if next_end <= end + 1 || !starts_with_report_field(&String::from_utf8_lossy(&buf[end + 1..next_end])) {
+                if next_end <= end + 1 || !starts_with_report_field(&buf[end + 1..next_end]) {
                     break;
                 }
                 end = next_end;
             }
             if end > msg.end {
-                msg.text = String::from_utf8_lossy(&buf[hit..end]);
+                msg.text = utf8(&buf[hit..end]);
             }
         }
         self.emit_report(&msg.text["REPORT".len()..], msg.timestamp_ms, msg.stream, line, sink);
@@ -529,6 +529,14 @@ fn followed_by_request_id(rest: &[u8]) -> bool {
     i > 0 && (rest[i..].starts_with(b"RequestId") || rest[i..].starts_with(b"- "))
 }
 
+/// Text of valid UTF-8 without a copy (the common case), else lossily.
+fn utf8(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
 fn count_newlines(b: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', b).count() as u64
 }
@@ -546,6 +554,9 @@ fn line_bounds(buf: &[u8], pos: usize) -> (usize, usize) {
 /// timestamp (S3 export, `aws logs tail`, `sam logs`, console CSV) and maybe a
 /// log stream name (`2023/06/02/[72]88ab…`).
 fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
+    if prefix.iter().all(u8::is_ascii_whitespace) {
+        return (None, None);
+    }
     let Ok(prefix) = std::str::from_utf8(prefix) else { return (None, None) };
     let mut ts = None;
     let mut stream = None;
