@@ -4,7 +4,10 @@
 //! Several functions, many log streams, about 1% cold starts, some errors and
 //! timeouts, and application log lines between the platform lines.
 //!
-//! Usage: corpus --out DIR --gb 1.0 [--seed 7]
+//! Usage: corpus --out DIR --gb 1.0 [--seed 7] [--app-lines N] [--invocations N]
+//! `--app-lines N` writes N application lines per invocation (default 1 to 3);
+//! `--invocations N` fixes the invocations per function (default: from --gb),
+//! so that corpora with the same invocations and more text can be compared.
 
 use flate2::{write::GzEncoder, Compression};
 use rayon::prelude::*;
@@ -64,7 +67,12 @@ fn iso(ms: u64) -> String {
 }
 
 /// One log stream: `(timestamp ms, message)` events.
-fn stream_events(seed: u64, f: &(&str, u32, f64, f64), invocations: usize) -> (String, Vec<(u64, String)>) {
+fn stream_events(
+    seed: u64,
+    f: &(&str, u32, f64, f64),
+    invocations: usize,
+    app_lines: Option<u64>,
+) -> (String, Vec<(u64, String)>) {
     let (_, mem, init_med, warm_med) = *f;
     let mut r = Rng(seed);
     let env = format!("{:016x}{:016x}", r.next(), r.next());
@@ -94,7 +102,8 @@ fn stream_events(seed: u64, f: &(&str, u32, f64, f64), invocations: usize) -> (S
             (d, None)
         };
         duration = (duration * 100.0).round() / 100.0;
-        for k in 0..(1 + r.next() % 3) {
+        let random_lines = 1 + r.next() % 3;
+        for k in 0..app_lines.unwrap_or(random_lines) {
             ev.push((
                 t + k,
                 format!(
@@ -154,7 +163,10 @@ fn main() -> std::io::Result<()> {
     let out = PathBuf::from(arg("--out").unwrap_or_else(|| "corpus".into()));
     let gb: f64 = arg("--gb").map_or(1.0, |g| g.parse().expect("--gb takes a number"));
     let seed: u64 = arg("--seed").map_or(7, |s| s.parse().expect("--seed takes a number"));
-    let per_function = (gb * 1e9 / BYTES_PER_INVOCATION / FUNCTIONS.len() as f64) as usize;
+    let app_lines: Option<u64> = arg("--app-lines").map(|n| n.parse().expect("--app-lines takes a number"));
+    let per_function = arg("--invocations")
+        .map(|n| n.parse().expect("--invocations takes a number"))
+        .unwrap_or((gb * 1e9 / BYTES_PER_INVOCATION / FUNCTIONS.len() as f64) as usize);
     let streams = per_function.div_ceil(INVOCATIONS_PER_STREAM);
     std::fs::create_dir_all(out.join("text/aws/lambda"))?;
     for (fi, f) in FUNCTIONS.iter().enumerate() {
@@ -170,7 +182,7 @@ fn main() -> std::io::Result<()> {
                 .par_iter()
                 .map(|&s| {
                     let (stream, events) =
-                        stream_events(seed ^ ((fi as u64) << 40) ^ s as u64, f, INVOCATIONS_PER_STREAM);
+                        stream_events(seed ^ ((fi as u64) << 40) ^ s as u64, f, INVOCATIONS_PER_STREAM, app_lines);
                     let mut export = String::with_capacity(events.len() * 120);
                     let mut tail = String::with_capacity(events.len() * 160);
                     for (t, m) in &events {
