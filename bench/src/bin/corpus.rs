@@ -186,7 +186,7 @@ fn main() -> std::io::Result<()> {
                     let mut export = String::with_capacity(events.len() * 120);
                     let mut tail = String::with_capacity(events.len() * 160);
                     for (t, m) in &events {
-                        let _ = write!(export, "{} {}\n", iso(*t), m);
+                        let _ = writeln!(export, "{} {}", iso(*t), m);
                         let _ = write!(tail, "{} {} {}", iso(*t).replace('Z', "000+00:00"), stream, m);
                     }
                     write_gz(&s3.join(&stream), export.as_bytes()).expect("write .gz");

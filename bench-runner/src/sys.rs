@@ -1,0 +1,85 @@
+//! The few libc calls std does not wrap (std already links libc).
+
+use std::os::raw::{c_int, c_long, c_ulong};
+
+extern "C" {
+    fn kill(pid: c_int, sig: c_int) -> c_int;
+    fn setpgid(pid: c_int, pgid: c_int) -> c_int;
+    fn prctl(option: c_int, arg2: c_ulong, arg3: c_ulong, arg4: c_ulong, arg5: c_ulong) -> c_int;
+    fn signal(signum: c_int, handler: extern "C" fn(c_int)) -> c_long;
+    fn _exit(code: c_int) -> !;
+    fn write(fd: c_int, buf: *const u8, count: usize) -> isize;
+    fn waitpid(pid: c_int, status: *mut c_int, options: c_int) -> c_int;
+}
+
+const PR_SET_CHILD_SUBREAPER: c_int = 36;
+const WNOHANG: c_int = 1;
+
+/// Makes the runner the reaper of its descendants: processes a killed
+/// function leaves behind come to the runner, which reaps them.
+pub fn become_subreaper() {
+    // SAFETY: prctl on the current process.
+    unsafe { prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+}
+
+/// Reaps every exited descendant (after an environment's process group is killed).
+pub fn reap_all() {
+    let mut status = 0;
+    // SAFETY: waitpid with WNOHANG on any child; `status` is a valid pointer.
+    while unsafe { waitpid(-1, &mut status, WNOHANG) } > 0 {}
+}
+
+pub const SIGKILL: c_int = 9;
+const SIGINT: c_int = 2;
+const SIGTERM: c_int = 15;
+const SIGHUP: c_int = 1;
+const PR_SET_PDEATHSIG: c_int = 1;
+
+/// Kills a whole process group (the function and anything it started).
+pub fn kill_group(pgid: i32) {
+    if pgid > 0 {
+        // SAFETY: kill(2) with a negative pid signals the process group.
+        unsafe { kill(-pgid, SIGKILL) };
+    }
+}
+
+/// In the forked child, before exec: a process group of its own, death
+/// with the runner, and joining the cgroups whose `cgroup.procs` are open as
+/// `cgroup_fds`. Only async-signal-safe calls (no allocation).
+pub fn child_setup(cgroup_fds: &[i32]) -> std::io::Result<()> {
+    // SAFETY: plain system calls on the current (child) process.
+    unsafe {
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL as c_ulong, 0, 0, 0);
+        for &fd in cgroup_fds {
+            if write(fd, b"0".as_ptr(), 1) != 1 {
+                return Err(std::io::Error::last_os_error());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The process group of the environment being run, killed if the runner is
+/// interrupted so that no function process outlives it.
+pub static CURRENT_GROUP: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+extern "C" fn on_signal(sig: c_int) {
+    let pgid = CURRENT_GROUP.load(std::sync::atomic::Ordering::SeqCst);
+    // SAFETY: kill and _exit are async-signal-safe.
+    unsafe {
+        if pgid > 0 {
+            kill(-pgid, SIGKILL);
+        }
+        _exit(128 + sig);
+    }
+}
+
+pub fn install_signal_handlers() {
+    // SAFETY: installs a handler that only calls async-signal-safe functions.
+    unsafe {
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        signal(SIGHUP, on_signal);
+    }
+}
