@@ -30,7 +30,7 @@ pub trait Sink {
 /// What the scanner jumps to. Each is rare in application output; the fault
 /// lines (`RequestId: <id> Error: …`) are found by their `Error:` or `Process
 /// exited` part, since `RequestId: ` itself stands on every START and END line.
-const NEEDLES: [&str; 9] = [
+pub const NEEDLES: [&str; 9] = [
     "REPORT",
     "platform.",
     "/aws/lambda/",
@@ -215,13 +215,7 @@ impl Scanner {
     /// `INIT_REPORT …` / `RESTORE_REPORT …` (the hit is on `REPORT`).
     fn on_phase_report(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {
         let after = hit + "REPORT".len();
-        let (restore, start) = if buf[..hit].ends_with(b"RESTORE_") {
-            (true, hit - "RESTORE_".len())
-        } else if buf[..hit].ends_with(b"INIT_") {
-            (false, hit - "INIT_".len())
-        } else {
-            return after;
-        };
+        let Some((restore, start)) = init_or_restore(buf, hit, "_") else { return after };
         let keyword = if restore { "RESTORE_REPORT" } else { "INIT_REPORT" };
         let Some(msg) = self.message(buf, start, keyword) else { return after };
         let Ok(f) = parse_fields(&msg.text[keyword.len()..]) else {
@@ -242,13 +236,7 @@ impl Scanner {
     /// `INIT_START Runtime Version: dotnet:8.v47\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:…`
     fn on_runtime_start(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {
         let after = hit + "_START Runtime Version".len();
-        let (restore, start) = if buf[..hit].ends_with(b"RESTORE") {
-            (true, hit - "RESTORE".len())
-        } else if buf[..hit].ends_with(b"INIT") {
-            (false, hit - "INIT".len())
-        } else {
-            return after;
-        };
+        let Some((restore, start)) = init_or_restore(buf, hit, "") else { return after };
         let keyword = if restore { "RESTORE_START" } else { "INIT_START" };
         let Some(msg) = self.message(buf, start, keyword) else { return after };
         let mut words = msg.text.split_ascii_whitespace().skip_while(|w| *w != "Version:");
@@ -434,6 +422,20 @@ impl Scanner {
         };
         self.pending_timestamp = std::str::from_utf8(&token).ok().and_then(parse_timestamp_ms);
         after
+    }
+}
+
+/// Whether `RESTORE` or `INIT` (then `sep`) stands right before `hit`:
+/// `(is restore, where the keyword starts)`.
+fn init_or_restore(buf: &[u8], hit: usize, sep: &str) -> Option<(bool, usize)> {
+    let before = &buf[..hit];
+    let before = before.strip_suffix(sep.as_bytes())?;
+    if before.ends_with(b"RESTORE") {
+        Some((true, before.len() - "RESTORE".len()))
+    } else if before.ends_with(b"INIT") {
+        Some((false, before.len() - "INIT".len()))
+    } else {
+        None
     }
 }
 

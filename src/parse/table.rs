@@ -148,17 +148,7 @@ pub fn read_insights_json(buf: &[u8], sink: &mut dyn Sink) -> u64 {
     // captures quoted in source code (no outer brace, trailing commas).
     let Some(start) = text.find("\"results\"") else { return lines };
     let object = format!("{{{}", strip_trailing_commas(&text[start..]));
-    let parsed: Results = match serde_json::Deserializer::from_str(&object).into_iter().next() {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => {
-            sink.skipped(
-                e.line() as u64 + line_of(&text, start) - 1,
-                format!("malformed Logs Insights JSON: {}", e.classify_name()),
-            );
-            return lines;
-        }
-        None => return lines,
-    };
+    let Some(parsed) = parse_json::<Results>(&object, &text, start, "Logs Insights", sink) else { return lines };
     for (i, row) in parsed.results.iter().enumerate() {
         let get = |name: &str| row.iter().find(|c| c.field == name).and_then(|c| c.value.as_deref());
         let fields: Row = row
@@ -220,6 +210,27 @@ fn strip_trailing_commas(text: &str) -> String {
         i += 1;
     }
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// The first JSON value of `json` (which starts at byte `start` of the
+/// file's `text`); a parse error is skipped with its line in the file.
+fn parse_json<T: serde::de::DeserializeOwned>(
+    json: &str,
+    text: &str,
+    start: usize,
+    what: &str,
+    sink: &mut dyn Sink,
+) -> Option<T> {
+    match serde_json::Deserializer::from_str(json).into_iter().next()? {
+        Ok(v) => Some(v),
+        Err(e) => {
+            sink.skipped(
+                e.line() as u64 + line_of(text, start) - 1,
+                format!("malformed {what} JSON: {}", e.classify_name()),
+            );
+            None
+        }
+    }
 }
 
 fn line_of(text: &str, offset: usize) -> u64 {
@@ -382,17 +393,7 @@ pub fn read_lambda_perf(buf: &[u8], sink: &mut dyn Sink) -> u64 {
     let lines = count_lines(buf);
     let text = String::from_utf8_lossy(buf);
     let Some(start) = text.find('{') else { return lines };
-    let daily: Daily = match serde_json::Deserializer::from_str(&text[start..]).into_iter().next() {
-        Some(Ok(d)) => d,
-        Some(Err(e)) => {
-            sink.skipped(
-                e.line() as u64 + line_of(&text, start) - 1,
-                format!("malformed lambda-perf JSON: {}", e.classify_name()),
-            );
-            return lines;
-        }
-        None => return lines,
-    };
+    let Some(daily) = parse_json::<Daily>(&text[start..], &text, start, "lambda-perf", sink) else { return lines };
     let ts = daily.metadata.and_then(|m| m.generated_at).and_then(|t| parse_timestamp_ms(&t));
     for (n, e) in daily.runtime_data.iter().enumerate() {
         let snapstart = e.d.contains("snapstart") || e.r.contains("snapstart");

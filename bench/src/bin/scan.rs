@@ -96,17 +96,8 @@ pub fn probes(buf: &[u8]) {
 pub fn probes2(buf: &[u8]) {
     use aho_corasick::{packed, AhoCorasick, AhoCorasickKind, MatchKind};
     let mb = buf.len() as f64 / 1e6;
-    let needles = [
-        "REPORT",
-        "platform.",
-        "/aws/lambda/",
-        "_START Runtime Version",
-        "Task timed out after",
-        "Error:",
-        "Process exited before",
-        "logStream",
-        "\"timestamp\"",
-    ];
+    // The scanner's own needles.
+    let needles = lambdastat::parse::scan::NEEDLES;
     let t = Instant::now();
     let s =
         packed::Config::new().match_kind(packed::MatchKind::LeftmostFirst).builder().extend(needles).build().unwrap();
