@@ -110,3 +110,26 @@ fn every_real_log_file_reads_as_its_content_says() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+#[test]
+fn init_and_restore_failures_keep_their_status_and_type() {
+    let Some(dir) = real_logs_dir() else { return };
+    let (files, _) = expand_inputs(&[dir.join("aws-docs-runtime-environment-failure-examples.txt")]);
+    let data = collect(&files, &ReadOptions::default(), &GroupSettings::default());
+    let mut kinds = std::collections::BTreeMap::new();
+    for g in &data.groups {
+        for (k, v) in &g.acc.failure_kinds {
+            *kinds.entry(k.clone()).or_insert(0u64) += v;
+        }
+    }
+    let want: std::collections::BTreeMap<String, u64> = [
+        ("init error: Extension.Crash", 1),
+        ("init timeout", 1),
+        ("restore error: Runtime.ExitError", 1),
+        ("restore timeout", 1),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(kinds, want);
+}

@@ -92,9 +92,14 @@ pub struct StreamRuntime {
 /// the function's groups exist.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Incident {
-    InitFailure,
-    RestoreFailure,
-    Fault { request_id: String, status: Status, error_type: Option<String> },
+    /// How it failed: `timeout`, or `error: <Error Type>`.
+    InitFailure(String),
+    RestoreFailure(String),
+    Fault {
+        request_id: String,
+        status: Status,
+        error_type: Option<String>,
+    },
 }
 
 /// Package facts of a benchmarked variant.
@@ -103,6 +108,19 @@ pub struct PackageInfo {
     pub bytes: Option<u64>,
     pub files: Option<u64>,
     pub build_seconds: Option<f64>,
+}
+
+/// `timeout`, `error`, or `error: Runtime.InvalidEntrypoint`.
+fn failure_kind(status: Status, error_type: Option<&str>) -> String {
+    let word = match status {
+        Status::Timeout => "timeout",
+        Status::Failure => "failure",
+        _ => "error",
+    };
+    match error_type {
+        Some(t) => format!("{word}: {t}"),
+        None => word.to_string(),
+    }
 }
 
 /// Records of one file or chunk, by slice, plus the platform events seen.
@@ -170,8 +188,12 @@ impl Sink for FileAcc {
                 p.build_seconds = build_seconds.or(p.build_seconds);
                 return;
             }
-            Platform::InitReport { .. } => Incident::InitFailure,
-            Platform::RestoreReport { .. } => Incident::RestoreFailure,
+            Platform::InitReport { status, error_type, .. } => {
+                Incident::InitFailure(failure_kind(*status, *error_type))
+            }
+            Platform::RestoreReport { status, error_type, .. } => {
+                Incident::RestoreFailure(failure_kind(*status, *error_type))
+            }
             Platform::Fault { request_id, status, error_type } => Incident::Fault {
                 request_id: request_id.to_string(),
                 status: *status,

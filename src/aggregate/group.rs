@@ -36,6 +36,9 @@ pub struct GroupAcc {
     pub init_failures: u64,
     /// SnapStart restores that failed (RESTORE_REPORT with a status).
     pub restore_failures: u64,
+    /// Init and restore failures by how they failed: `init timeout`,
+    /// `init error: Runtime.InvalidEntrypoint`, `restore error: …`.
+    pub failure_kinds: BTreeMap<String, u64>,
     pub first_timestamp_ms: Option<i64>,
     pub last_timestamp_ms: Option<i64>,
 }
@@ -120,6 +123,9 @@ impl GroupAcc {
         self.failed_ids.extend(other.failed_ids);
         self.init_failures += other.init_failures;
         self.restore_failures += other.restore_failures;
+        for (k, v) in other.failure_kinds {
+            *self.failure_kinds.entry(k).or_default() += v;
+        }
         self.first_timestamp_ms = min_opt(self.first_timestamp_ms, other.first_timestamp_ms);
         self.last_timestamp_ms = max_opt(self.last_timestamp_ms, other.last_timestamp_ms);
     }

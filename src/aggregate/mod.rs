@@ -460,8 +460,14 @@ fn apply_incidents(slices: &mut Vec<(SliceKey, GroupAcc)>, incidents: Vec<(Optio
         });
         let acc = &mut slices[i].1;
         match incident {
-            Incident::InitFailure => acc.init_failures += 1,
-            Incident::RestoreFailure => acc.restore_failures += 1,
+            Incident::InitFailure(kind) => {
+                acc.init_failures += 1;
+                *acc.failure_kinds.entry(format!("init {kind}")).or_default() += 1;
+            }
+            Incident::RestoreFailure(kind) => {
+                acc.restore_failures += 1;
+                *acc.failure_kinds.entry(format!("restore {kind}")).or_default() += 1;
+            }
             Incident::Fault { request_id, status, error_type } => {
                 acc.add_fault(&request_id, status, error_type.as_deref());
             }

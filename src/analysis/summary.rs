@@ -128,6 +128,9 @@ pub struct FunctionSummary {
     pub init_failures: u64,
     /// SnapStart restores that failed (RESTORE_REPORT with a Status).
     pub restore_failures: u64,
+    /// Init and restore failures by status and error type:
+    /// `{"init timeout": 1, "init error: Extension.Crash": 1}`.
+    pub failure_kinds: BTreeMap<String, u64>,
     /// The Memory Size most invocations ran with.
     pub memory_size_mb: u64,
     /// Invocations per Memory Size, when it changed during the logs.
@@ -279,6 +282,7 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> FunctionSummary {
         timeouts: g.timeouts,
         init_failures: g.init_failures,
         restore_failures: g.restore_failures,
+        failure_kinds: g.failure_kinds,
         memory_size_mb: g.memory_sizes.iter().max_by_key(|(size, n)| (**n, **size)).map_or(0, |(size, _)| *size),
         architecture,
         init_ms: describe(&mut g.init_us, US, m),
