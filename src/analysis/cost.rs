@@ -23,16 +23,6 @@ pub fn prices(arch: Arch, region: Option<&str>) -> (f64, f64) {
     (if arch == Arch::Arm64 { arm } else { x86 }, requests)
 }
 
-impl Arch {
-    /// The us-east-1 first-tier price per GB-second.
-    pub fn usd_per_gb_second(self) -> f64 {
-        prices(self, None).0
-    }
-}
-
-/// USD per request: $0.20 per million.
-pub const USD_PER_REQUEST: f64 = 0.20 / 1_000_000.0;
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Cost {
     pub gb_seconds: f64,

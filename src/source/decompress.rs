@@ -95,21 +95,6 @@ fn libdeflate_gzip(raw: &[u8], out: &mut [u8]) -> Option<(usize, usize)> {
     }
 }
 
-/// The whole input, inflated: for the few readers that need all of it.
-pub fn read_input(file: &InputFile) -> Result<(Vec<u8>, u64), SourceError> {
-    match open(file, 1 << 20)? {
-        Opened::Whole { bytes, on_disk } => Ok((bytes, on_disk)),
-        Opened::Stream { mut blocks, on_disk } => {
-            let mut all = Vec::new();
-            let mut block = Vec::new();
-            while blocks.next_into(&mut block).map_err(|e| io_error(file, e))? {
-                all.extend_from_slice(&block);
-            }
-            Ok((all, on_disk))
-        }
-    }
-}
-
 /// Wraps a read error of a stream: gzip trouble is named as such.
 pub fn io_error(file: &InputFile, source: std::io::Error) -> SourceError {
     match source.kind() {

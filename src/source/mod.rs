@@ -4,7 +4,7 @@ pub mod decompress;
 pub mod sniff;
 pub mod walk;
 
-pub use decompress::{open, read_input, Blocks, Opened};
+pub use decompress::{open, Blocks, Opened};
 pub use sniff::{sniff, Format};
 pub use walk::{expand_inputs, InputFile};
 
