@@ -105,6 +105,34 @@ json.dump([[r[0], r[1], r[2], list(r[3]), list(r[4])] for r in rows], open(out, 
 """
 
 
+WHEELS = os.path.join(os.path.dirname(ROOT), "shared", "wheels")
+
+
+def ensure_python_package(name):
+    """Imports `name`, installing it first if needed: from the wheels in ../shared/wheels (machines that
+    reach no Python package index), then from the index. Says what it could not get and returns False
+    instead of failing halfway."""
+    try:
+        __import__(name)
+        return True
+    except ImportError:
+        pass
+    attempts = []
+    if os.path.isdir(WHEELS):
+        attempts.append((f"the wheels in {WHEELS}", ["--no-index", "--find-links", WHEELS]))
+    attempts.append(("the Python package index", []))
+    for where, flags in attempts:
+        p = subprocess.run([sys.executable, "-m", "pip", "install", "-q", *flags, name], capture_output=True, text=True)
+        if p.returncode == 0:
+            print(f"installed {name} from {where}", flush=True)
+            __import__(name)
+            return True
+        last = (p.stderr.strip().splitlines() or ["(no output)"])[-1]
+        print(f"could not install {name} from {where}: {last}", flush=True)
+    print(f"continuing without {name}: its rows are left out of this run", flush=True)
+    return False
+
+
 def check_equal(summary_path, duck_path):
     s = json.load(open(summary_path))
     ours = {f["function"]: f for f in s["functions"]}
@@ -134,11 +162,8 @@ def main():
     if not os.path.exists(TIME):
         sh(["apt-get", "install", "-y", "-qq", "time"])
     sh(["cargo", "build", "--release", "--locked", "-q", "-p", "lambdastat", "-p", "lambdastat-bench"], cwd=ROOT)
-    try:
-        import duckdb  # noqa: F401
-    except ImportError:
-        if not a.no_duckdb:
-            sh([sys.executable, "-m", "pip", "install", "-q", "duckdb"])
+    if not a.no_duckdb and not ensure_python_package("duckdb"):
+        a.no_duckdb = True
     os.makedirs(a.dir, exist_ok=True)
     main_corpus = os.path.join(a.dir, f"corpus-{a.gb}g")
     text, gz = corpus(main_corpus, a.gb, [])

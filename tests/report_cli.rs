@@ -132,7 +132,13 @@ fn report_numbers_match_an_independent_computation() {
         let warm: Vec<f64> = invs.iter().filter(|v| v.init_cs.is_none()).map(|v| ms(v.duration_cs)).collect();
         let init: Vec<f64> = invs.iter().filter_map(|v| v.init_cs.map(ms)).collect();
         let all: Vec<f64> = invs.iter().map(|v| ms(v.duration_cs)).collect();
+        // Cold-start latency as a caller sees it: Init Duration + Duration of each cold invocation.
+        let cold_latency: Vec<f64> =
+            invs.iter().filter_map(|v| v.init_cs.map(|i| ms(i + v.duration_cs))).collect();
         assert_eq!(f["invocations"], invs.len() as u64);
+        assert_eq!(f["cold_latency_ms"]["n"], cold_latency.len() as u64);
+        let max = cold_latency.iter().cloned().fold(f64::MIN, f64::max);
+        assert!(close(f["cold_latency_ms"]["max"].as_f64().unwrap(), max), "{name} cold latency max");
         assert_eq!(f["cold_starts"], init.len() as u64);
         assert_eq!(f["timeouts"], invs.iter().filter(|v| v.status == Some("timeout")).count() as u64);
         assert_eq!(f["errors"], invs.iter().filter(|v| v.status == Some("error")).count() as u64);
@@ -145,6 +151,10 @@ fn report_numbers_match_an_independent_computation() {
             );
             assert!(close(f["duration_ms"]["all"][key].as_f64().unwrap(), numpy_linear(&all, p)), "{name} all {key}");
             assert!(close(f["init_ms"][key].as_f64().unwrap(), numpy_linear(&init, p)), "{name} init {key}");
+            assert!(
+                close(f["cold_latency_ms"][key].as_f64().unwrap(), numpy_linear(&cold_latency, p)),
+                "{name} cold latency {key}"
+            );
         }
         let mean = warm.iter().sum::<f64>() / warm.len() as f64;
         assert!(close(f["duration_ms"]["warm"]["mean"].as_f64().unwrap(), mean));

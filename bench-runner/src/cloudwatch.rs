@@ -96,11 +96,23 @@ pub struct Csv {
     file: fs::File,
 }
 
-pub const CSV_HEADER: &str = "function,variant,iteration,cold,init_ms,duration_ms,billed_ms,memory_size_mb,max_memory_mb,package_bytes,package_files,build_seconds,status,error_type,request_id,timestamp";
+pub const CSV_HEADER: &str = "function,variant,iteration,cold,init_ms,duration_ms,billed_ms,memory_size_mb,max_memory_mb,package_bytes,package_files,build_seconds,status,error_type,request_id,timestamp,exe_bytes,runtime,build_mode,environment";
 
 impl Csv {
     pub fn open(path: &Path) -> std::io::Result<Csv> {
         let new = !path.exists();
+        if !new {
+            let named = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+            let mut header = String::new();
+            std::io::BufRead::read_line(&mut std::io::BufReader::new(fs::File::open(path).map_err(named)?), &mut header)
+                .map_err(named)?;
+            if !header.is_empty() && header.trim_end() != CSV_HEADER {
+                return Err(std::io::Error::other(format!(
+                    "{}: its header is not this bench-runner's CSV schema (an older run?); remove it or give another --csv",
+                    path.display()
+                )));
+            }
+        }
         if let Some(d) = path.parent() {
             fs::create_dir_all(d)?;
         }

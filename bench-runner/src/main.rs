@@ -12,6 +12,7 @@
 
 mod cgroup;
 mod cloudwatch;
+mod dynamodb;
 mod launch;
 mod measure;
 mod runtime_api;
@@ -45,6 +46,11 @@ options:
   --region R           region in the runtime version ARN (default us-east-1)
   --env K=V            extra environment variable (repeatable)
   --build-seconds S    build time to record in the CSV
+  --build-info FILE    what bench-runner/build.sh recorded (key=value): package_bytes (the
+                       deployment zip), package_files, exe_bytes, build_seconds, runtime, build_mode
+  --dynamodb-table T   start a local DynamoDB (moto's server on loopback) with table T for the
+                       run, give the function TABLE_NAME and AWS_ENDPOINT_URL_DYNAMODB, check at
+                       the end that it holds one item per successful invocation, and stop it
   --no-cgroup          do not limit CPU and memory
 ";
 
@@ -57,8 +63,41 @@ struct Args {
     csv: PathBuf,
     variant: String,
     runtime_version: String,
-    build_seconds: Option<f64>,
+    build: BuildInfo,
+    dynamodb_table: Option<String>,
     cgroups: bool,
+}
+
+/// What the build recorded about the package (bench-runner/build.sh's `<name>.info`).
+#[derive(Default)]
+struct BuildInfo {
+    seconds: Option<f64>,
+    package_bytes: Option<u64>,
+    package_files: Option<u64>,
+    exe_bytes: Option<u64>,
+    runtime: String,
+    build_mode: String,
+}
+
+impl BuildInfo {
+    fn read(path: &str) -> Result<BuildInfo, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("--build-info {path}: {e}"))?;
+        let mut info = BuildInfo::default();
+        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let (k, v) = line.split_once('=').ok_or(format!("{path}:{}: expected key=value", n + 1))?;
+            let num = |v: &str| v.parse::<u64>().map(Some).map_err(|_| format!("{path}:{}: {k}=`{v}` is not a whole number", n + 1));
+            match k {
+                "build_seconds" => info.seconds = Some(v.parse().map_err(|_| format!("{path}:{}: build_seconds=`{v}` is not a number", n + 1))?),
+                "package_bytes" => info.package_bytes = num(v)?,
+                "package_files" => info.package_files = num(v)?,
+                "exe_bytes" if !v.is_empty() => info.exe_bytes = num(v)?,
+                "runtime" => info.runtime = v.to_string(),
+                "build_mode" => info.build_mode = v.to_string(),
+                _ => {}
+            }
+        }
+        Ok(info)
+    }
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -126,9 +165,14 @@ fn parse_args() -> Result<Args, String> {
         csv: PathBuf::from(get("csv").unwrap_or_else(|| "bench-results/benchmark.csv".to_string())),
         variant: get("variant").unwrap_or(function),
         runtime_version: get("runtime-version").unwrap_or_else(|| "provided:al2023.v1".to_string()),
-        build_seconds: get("build-seconds")
-            .map(|v| v.parse().map_err(|_| format!("--build-seconds: `{v}` is not a number")))
-            .transpose()?,
+        build: {
+            let mut info = get("build-info").map_or(Ok(BuildInfo::default()), |f| BuildInfo::read(&f))?;
+            if let Some(v) = get("build-seconds") {
+                info.seconds = Some(v.parse().map_err(|_| format!("--build-seconds: `{v}` is not a number"))?);
+            }
+            info
+        },
+        dynamodb_table: get("dynamodb-table"),
         cgroups: !no_cgroup,
     })
 }
@@ -365,11 +409,15 @@ impl Runner {
             r.max_memory_mb.to_string(),
             self.package.0.to_string(),
             self.package.1.to_string(),
-            self.args.build_seconds.map_or(String::new(), |b| format!("{b:.1}")),
+            self.args.build.seconds.map_or(String::new(), |b| format!("{b:.1}")),
             r.status.unwrap_or("success").to_string(),
             r.error_type.clone().unwrap_or_default(),
             r.request_id.clone(),
             cloudwatch::iso(r.at_ms),
+            self.args.build.exe_bytes.map_or(String::new(), |b| b.to_string()),
+            self.args.build.runtime.clone(),
+            self.args.build.build_mode.clone(),
+            "local".to_string(),
         ])?;
         self.reports.push(r);
         Ok(())
@@ -397,7 +445,7 @@ fn fnv(s: &str) -> u64 {
 }
 
 fn main() {
-    let args = match parse_args() {
+    let mut args = match parse_args() {
         Ok(a) => a,
         Err(msg) => {
             eprintln!("{msg}");
@@ -406,11 +454,26 @@ fn main() {
     };
     sys::install_signal_handlers();
     sys::become_subreaper();
+    let fail = |msg: String| -> ! {
+        eprintln!("bench-runner: {msg}");
+        std::process::exit(1);
+    };
+    // The local DynamoDB lives as long as this run (dropped, and so stopped, at the end).
+    let dynamo = args.dynamodb_table.clone().map(|table| {
+        let log = args.out.join(format!("{}.dynamodb.log", args.spec.function));
+        let _ = std::fs::create_dir_all(&args.out);
+        let d = dynamodb::LocalDynamo::start(&table, &args.spec.region, &log).unwrap_or_else(|e| fail(e));
+        args.spec.extra_env.extend(d.function_env());
+        d
+    });
     let arn = format!("arn:aws:lambda:{}:000000000000:function:{}", args.spec.region, args.spec.function);
     let result = (|| -> std::io::Result<Runner> {
         let api = Api::start(arn)?;
         let csv = Csv::open(&args.csv)?;
-        let package = launch::package_size(&args.spec.task_root);
+        let package = match (args.build.package_bytes, args.build.package_files) {
+            (Some(bytes), Some(files)) => (bytes, files),
+            _ => launch::package_size(&args.spec.task_root),
+        };
         let seed = now_ms() as u64 ^ u64::from(std::process::id()) << 32;
         let cgroup_note = (!args.cgroups).then(|| "unthrottled (--no-cgroup)".to_string());
         let mut r = Runner { args, api, ids: Ids(seed), csv, package, iteration: 0, cgroup_note, reports: Vec::new() };
@@ -423,26 +486,26 @@ fn main() {
         }
         Ok(r)
     })();
-    match result {
-        Ok(r) => {
-            let n = r.reports.len();
-            let cold = r.reports.iter().filter(|x| x.cold).count();
-            let failed = r.reports.iter().filter(|x| x.status.is_some()).count();
-            let mut warm: Vec<f64> =
-                r.reports.iter().filter(|x| !x.cold && x.status.is_none()).map(|x| x.duration_ms).collect();
-            warm.sort_by(f64::total_cmp);
-            let median = warm.get(warm.len() / 2).map_or(String::from("–"), |m| format!("{m:.3} ms"));
-            eprintln!(
-                "bench-runner: {} {n} invocations ({cold} cold, {failed} failed; warm median duration {median}); {}; logs in {}, CSV {}",
-                r.args.spec.function,
-                r.cgroup_note.as_deref().unwrap_or("no environments"),
-                r.args.out.display(),
-                r.args.csv.display()
-            );
+    let r = result.unwrap_or_else(|e| fail(e.to_string()));
+    let n = r.reports.len();
+    let cold = r.reports.iter().filter(|x| x.cold).count();
+    let failed = r.reports.iter().filter(|x| x.status.is_some()).count();
+    let mut warm: Vec<f64> = r.reports.iter().filter(|x| !x.cold && x.status.is_none()).map(|x| x.duration_ms).collect();
+    warm.sort_by(f64::total_cmp);
+    let median = warm.get(warm.len() / 2).map_or(String::from("–"), |m| format!("{m:.3} ms"));
+    eprintln!(
+        "bench-runner: {} {n} invocations ({cold} cold, {failed} failed; warm median duration {median}); {}; logs in {}, CSV {}",
+        r.args.spec.function,
+        r.cgroup_note.as_deref().unwrap_or("no environments"),
+        r.args.out.display(),
+        r.args.csv.display()
+    );
+    if let Some(d) = &dynamo {
+        let items = d.count().unwrap_or_else(|e| fail(e));
+        let succeeded = (n - failed) as u64;
+        if items != succeeded {
+            fail(format!("DynamoDB table {} holds {items} items after {succeeded} successful invocations", d.table));
         }
-        Err(e) => {
-            eprintln!("bench-runner: {e}");
-            std::process::exit(1);
-        }
+        eprintln!("bench-runner: DynamoDB table {} holds {items} items, one per successful invocation", d.table);
     }
 }

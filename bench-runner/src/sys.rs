@@ -64,12 +64,18 @@ pub fn child_setup(cgroup_fds: &[i32]) -> std::io::Result<()> {
 /// interrupted so that no function process outlives it.
 pub static CURRENT_GROUP: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
+/// The process group of a service the run started (the local DynamoDB),
+/// killed likewise.
+pub static SERVICE_GROUP: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
 extern "C" fn on_signal(sig: c_int) {
-    let pgid = CURRENT_GROUP.load(std::sync::atomic::Ordering::SeqCst);
-    // SAFETY: kill and _exit are async-signal-safe.
+    // SAFETY: kill and _exit are async-signal-safe; atomics are lock-free.
     unsafe {
-        if pgid > 0 {
-            kill(-pgid, SIGKILL);
+        for group in [&CURRENT_GROUP, &SERVICE_GROUP] {
+            let pgid = group.load(std::sync::atomic::Ordering::SeqCst);
+            if pgid > 0 {
+                kill(-pgid, SIGKILL);
+            }
         }
         _exit(128 + sig);
     }

@@ -103,11 +103,18 @@ pub enum Incident {
 }
 
 /// Package facts of a benchmarked variant.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PackageInfo {
+    /// The deployment package (a zip) in bytes, and the files it holds.
     pub bytes: Option<u64>,
     pub files: Option<u64>,
     pub build_seconds: Option<f64>,
+    /// The executable (a NativeAOT `bootstrap`, or the entry assembly).
+    pub exe_bytes: Option<u64>,
+    /// How it was built: `JIT`, `ReadyToRun`, `NativeAOT`, …
+    pub build_mode: Option<String>,
+    /// Where the numbers come from: `local` (bench-runner) or `lambda`.
+    pub environment: Option<String>,
 }
 
 /// `timeout`, `error`, or `error: Runtime.InvalidEntrypoint`.
@@ -181,11 +188,18 @@ impl Sink for FileAcc {
             }
             Platform::InitReport { status: Status::Success, .. }
             | Platform::RestoreReport { status: Status::Success, .. } => return,
-            Platform::Package { bytes, files, build_seconds } => {
+            Platform::Package { bytes, files, build_seconds, exe_bytes, build_mode, environment } => {
                 let p = self.packages.entry(function).or_default();
                 p.bytes = bytes.or(p.bytes);
                 p.files = files.or(p.files);
                 p.build_seconds = build_seconds.or(p.build_seconds);
+                p.exe_bytes = exe_bytes.or(p.exe_bytes);
+                if let Some(mode) = build_mode {
+                    p.build_mode = Some(mode.to_string());
+                }
+                if let Some(env) = environment {
+                    p.environment = Some(env.to_string());
+                }
                 return;
             }
             Platform::InitReport { status, error_type, .. } => {

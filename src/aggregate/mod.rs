@@ -189,7 +189,7 @@ pub fn collect_with_progress(
     apply_incidents(&mut slices, incidents);
     data.groups = group(slices, settings);
     for g in &mut data.groups {
-        g.package = g.functions.iter().find_map(|f| packages.get(f).copied());
+        g.package = g.functions.iter().find_map(|f| packages.get(f).cloned());
     }
     data
 }

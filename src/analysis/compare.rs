@@ -18,6 +18,8 @@ pub const MIN_N: usize = 30;
 pub struct Samples {
     /// Init Duration, or Restore Duration for SnapStart groups, ms.
     pub cold_start_ms: Vec<f64>,
+    /// Init (or Restore) Duration + Duration of each cold invocation, ms.
+    pub cold_latency_ms: Vec<f64>,
     pub warm_ms: Vec<f64>,
     pub max_memory_mb: Vec<f64>,
     /// Cost of each billed invocation, USD (compute at the group's price + request).
@@ -60,6 +62,20 @@ const METRICS: &[Metric] = &[
         stat: Statistic::Quantile(0.99),
         kind: Kind::Time,
         sample: |s| &s.cold_start_ms,
+    },
+    Metric {
+        id: "cold_latency_p50",
+        label: "cold-start latency P50",
+        stat: Statistic::Quantile(0.50),
+        kind: Kind::Time,
+        sample: |s| &s.cold_latency_ms,
+    },
+    Metric {
+        id: "cold_latency_p99",
+        label: "cold-start latency P99",
+        stat: Statistic::Quantile(0.99),
+        kind: Kind::Time,
+        sample: |s| &s.cold_latency_ms,
     },
     Metric {
         id: "warm_p50",

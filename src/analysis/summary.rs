@@ -139,6 +139,9 @@ pub struct FunctionSummary {
     pub architecture: &'static str,
     pub init_ms: Distribution,
     pub restore_ms: Distribution,
+    /// Init (or Restore) Duration + Duration of each cold invocation: the
+    /// cold-start latency a caller sees (AWS's serverless-dotnet-demo measure).
+    pub cold_latency_ms: Distribution,
     pub billed_ms: Distribution,
     pub max_memory_mb: Distribution,
     pub duration_ms: DurationStats,
@@ -287,6 +290,7 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> FunctionSummary {
         architecture,
         init_ms: describe(&mut g.init_us, US, m),
         restore_ms: describe(&mut g.restore_us, US, m),
+        cold_latency_ms: describe(&mut g.cold_latency_us, US, m),
         billed_ms: describe(&mut g.billed_ms, 1.0, m),
         max_memory_mb: describe(&mut g.max_memory_mb, 1.0, m),
         duration_ms: DurationStats {
@@ -348,6 +352,7 @@ fn samples(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Samples {
     let per_request = if g.billed_invocations > 0 { c.request_usd / g.billed_invocations as f64 } else { 0.0 };
     Samples {
         cold_start_ms: ms(cold),
+        cold_latency_ms: ms(&g.cold_latency_us),
         warm_ms: ms(&g.warm_duration_us),
         max_memory_mb: g.max_memory_mb.iter().map(|&x| f64::from(x)).collect(),
         cost_usd: g.mb_ms_each().map(|x| x as f64 / 1024.0 / 1000.0 * per_gb_s + per_request).collect(),

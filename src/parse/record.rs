@@ -123,7 +123,15 @@ pub enum Platform<'a> {
     /// N seconds`, `RequestId: <id> Error: …`, `… Process exited before completing request`.
     Fault { request_id: &'a str, status: Status, error_type: Option<&'a str> },
     /// Package facts of a benchmarked variant (bench-runner CSV).
-    Package { bytes: Option<u64>, files: Option<u64>, build_seconds: Option<f64> },
+    Package {
+        bytes: Option<u64>,
+        files: Option<u64>,
+        build_seconds: Option<f64>,
+        exe_bytes: Option<u64>,
+        build_mode: Option<&'a str>,
+        /// Where it ran: `local` (bench-runner's emulation) or `lambda`.
+        environment: Option<&'a str>,
+    },
 }
 
 impl Invocation<'_> {

@@ -24,6 +24,9 @@ pub const FIELDS: &[&str] = &[
     "package_bytes",
     "package_files",
     "build_seconds",
+    "exe_bytes",
+    "build_mode",
+    "environment",
     "restore_ms",
     "request_id",
     "timestamp",
@@ -261,10 +264,19 @@ fn emit_row(row: &Row, function: Option<&str>, message: Option<&str>, kind: Tabl
     }
     let package = |f| row.get(f).filter(|v| !v.is_empty()).and_then(|v| v.parse::<f64>().ok());
     let (bytes, files, secs) = (package("package_bytes"), package("package_files"), package("build_seconds"));
-    if bytes.is_some() || files.is_some() || secs.is_some() {
+    let exe_bytes = package("exe_bytes");
+    let text = |f: &str| row.get(f).copied().filter(|v| !v.is_empty());
+    let (build_mode, environment) = (text("build_mode"), text("environment"));
+    if bytes.is_some() || files.is_some() || secs.is_some() || exe_bytes.is_some() || build_mode.is_some() {
         let function = row_function(row, function);
-        let event =
-            Platform::Package { bytes: bytes.map(|b| b as u64), files: files.map(|f| f as u64), build_seconds: secs };
+        let event = Platform::Package {
+            bytes: bytes.map(|b| b as u64),
+            files: files.map(|f| f as u64),
+            build_seconds: secs,
+            exe_bytes: exe_bytes.map(|b| b as u64),
+            build_mode,
+            environment,
+        };
         sink.platform(&PlatformLine { function, stream: None, event }, line);
     }
 }
@@ -478,10 +490,10 @@ mod tests {
 
     #[test]
     fn benchmark_csv_and_column_map() {
-        let csv = "function,variant,iteration,cold,init_ms,duration_ms,billed_ms,memory_size_mb,max_memory_mb,package_bytes,package_files,build_seconds\n\
-                   hello,aot9,1,true,101.5,20.25,122,256,40,1048576,3,61.5\n\
-                   hello,aot9,2,false,,14.00,14,256,41,,,\n\
-                   hello,aot9,3,maybe,,1,1,256,41,,,\n";
+        let csv = "function,variant,iteration,cold,init_ms,duration_ms,billed_ms,memory_size_mb,max_memory_mb,package_bytes,package_files,build_seconds,exe_bytes,build_mode,environment\n\
+                   hello,aot9,1,true,101.5,20.25,122,256,40,1048576,3,61.5,2500000,NativeAOT,local\n\
+                   hello,aot9,2,false,,14.00,14,256,41,,,,,,\n\
+                   hello,aot9,3,maybe,,1,1,256,41,,,,,,\n";
         let mut c = C::default();
         read_csv(csv.as_bytes(), TableKind::Benchmark, &BTreeMap::new(), &mut c);
         assert_eq!(c.inv.len(), 2);
@@ -495,7 +507,7 @@ mod tests {
         assert_eq!(c.skipped, vec![(4, "unreadable cold (want true/false)".to_string())]);
         assert_eq!(
             c.platform,
-            vec!["2 Some(\"aot9\") Package { bytes: Some(1048576), files: Some(3), build_seconds: Some(61.5) }"]
+            vec!["2 Some(\"aot9\") Package { bytes: Some(1048576), files: Some(3), build_seconds: Some(61.5), exe_bytes: Some(2500000), build_mode: Some(\"NativeAOT\"), environment: Some(\"local\") }"]
         );
 
         let map: BTreeMap<String, String> =

@@ -58,6 +58,8 @@ fn base_env() -> Environment<'static> {
     env.add_filter("pct", pct);
     env.add_filter("int", int);
     env.add_filter("md", md_cell);
+    env.add_filter("mb", mb);
+    env.add_filter("times", |v: Value, k: f64| as_f64(&v).map(|x| Value::from(x * k)).unwrap_or(Value::from(())));
     env.add_filter("pvalue", |v: Value| as_f64(&v).map_or("–".to_string(), crate::analysis::compare::format_p));
     env
 }
@@ -86,6 +88,11 @@ fn usd(v: Value) -> String {
         };
         format!("${x:.digits$}")
     })
+}
+
+/// Bytes as MB (1,000,000 bytes), two decimals; `–` for none.
+fn mb(v: Value) -> String {
+    as_f64(&v).map_or("–".to_string(), |x| format!("{:.2}", x / 1e6))
 }
 
 fn pct(v: Value) -> String {
@@ -143,6 +150,8 @@ mod tests {
         assert_eq!(usd(Value::from(12.345)), "$12.35");
         assert_eq!(usd(Value::from(0.000123)), "$0.000123");
         assert_eq!(int(Value::from(1234567)), "1,234,567");
+        assert_eq!(mb(Value::from(5_709_783)), "5.71");
+        assert_eq!(mb(Value::from(())), "–");
         assert_eq!(md_cell(Value::from("a|<b>")), "a\\|&lt;b&gt;");
     }
 }

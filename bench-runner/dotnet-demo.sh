@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# One command for the .NET comparison: builds every variant in bench-runner/dotnet.manifest (cached),
+# runs each against a local DynamoDB (moto's server on loopback, started and stopped by bench-runner)
+# with COLD fresh environments and one warm environment of WARM invocations, at the published memory
+# sizes with Lambda's CPU share (memory / 1769 of a CPU), then writes a lambdastat report with the
+# variants' labels and Regular .NET 8 as the baseline.
+#
+#   bench-runner/dotnet-demo.sh [COLD] [WARM] [NAME...]     (defaults: 10 cold, 100 warm, every variant)
+#
+# Output: bench-results/dotnet/{benchmark.csv, aws/lambda/<function>/<stream>/000000.gz, report/}.
+# Needs the .NET SDK 10, gcc (or clang), zlib1g-dev, zip, python3 with moto, and the AWS CLI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cold="${1:-10}"; warm="${2:-100}"
+shift $(( $# < 2 ? $# : 2 ))
+manifest=bench-runner/dotnet.manifest
+out="${DEMO_OUT:-bench-results/dotnet}"
+trim() { local s="$1"; s="${s#"${s%%[![:space:]]*}"}"; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
+info_get() { sed -n "s/^$2=//p" "$1" | tail -1; }
+
+bench-runner/build.sh "$manifest" "$@"
+cargo build --release --locked -q -p lambdastat
+rm -rf "$out"
+baseline=""
+while IFS='|' read -r name _ _ handler memory label _; do
+  name="$(trim "$name")"
+  [[ -z "$name" || "$name" == \#* ]] && continue
+  if [[ $# -gt 0 && " $* " != *" $name "* ]]; then continue; fi
+  label="$(trim "$label")"; memory="$(trim "$memory")"
+  info="bench-runner/build/$name.info"
+  command="$(info_get "$info" command)"
+  runtime="$(info_get "$info" runtime)"; major="${runtime#.NET }"
+  args=(--function "$name" --task-root "bench-runner/build/$name" --handler "$(trim "$handler")"
+        --memory "$memory" --cold "$cold" --warm "$warm" --timeout 30 --variant "$label"
+        --build-info "$info" --dynamodb-table items --out "$out/aws/lambda" --csv "$out/benchmark.csv"
+        # .NET sees 2 vCPUs on Lambda up to 3,008 MB, whatever its CPU share; under a local cgroup quota
+        # it would count 1. The GC heap limit is set by the runtime client from the memory size.
+        --env DOTNET_PROCESSOR_COUNT=2)
+  if [[ -n "$command" ]]; then
+    # A managed runtime (dotnet8, dotnet10) runs the executable assembly.
+    args+=(--command "$command" --runtime-version "dotnet:$major.local" --env "AWS_EXECUTION_ENV=AWS_Lambda_dotnet$major")
+  fi
+  target/release/bench-runner run "${args[@]}"
+  [[ -z "$baseline" || "$label" == "Regular .NET 8" ]] && baseline="$label"
+done < "$manifest"
+
+target/release/lambdastat report "$out/benchmark.csv" --out "$out/report" --baseline "$baseline" \
+  --title ".NET on Lambda, emulated locally: Regular vs ReadyToRun vs NativeAOT"
+echo "report: $out/report/index.html (and report.md, summary.json); logs: $out/aws/lambda; rows: $out/benchmark.csv"
