@@ -33,7 +33,7 @@ cache_key() {
   } | sha256sum | cut -c1-32
 }
 
-info_get() { sed -n "s/^$2=//p" "$1" 2>/dev/null | tail -1; }
+info_get() { [ -f "$1" ] || return 0; sed -n "s/^$2=//p" "$1" | tail -1; }
 
 while IFS= read -r line; do
   IFS='|' read -r name sources build handler _ <<<"$line"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command for the .NET comparison: builds every variant in bench-runner/dotnet.manifest (cached),
 # runs each against a local DynamoDB (moto's server on loopback, started and stopped by bench-runner)
-# with COLD fresh environments and one warm environment of WARM invocations, at the published memory
+# with COLD fresh environments and one environment of 1 cold + WARM warm invocations (as the published
+# invoker does), at the published memory
 # sizes with Lambda's CPU share (memory / 1769 of a CPU), then writes a lambdastat report with the
 # variants' labels and Regular .NET 8 as the baseline.
 #
@@ -16,7 +17,7 @@ shift $(( $# < 2 ? $# : 2 ))
 manifest=bench-runner/dotnet.manifest
 out="${DEMO_OUT:-bench-results/dotnet}"
 trim() { local s="$1"; s="${s#"${s%%[![:space:]]*}"}"; printf '%s' "${s%"${s##*[![:space:]]}"}"; }
-info_get() { sed -n "s/^$2=//p" "$1" | tail -1; }
+info_get() { [ -f "$1" ] || return 0; sed -n "s/^$2=//p" "$1" | tail -1; }
 
 bench-runner/build.sh "$manifest" "$@"
 cargo build --release --locked -q -p lambdastat
@@ -31,7 +32,7 @@ while IFS='|' read -r name _ _ handler memory label _; do
   command="$(info_get "$info" command)"
   runtime="$(info_get "$info" runtime)"; major="${runtime#.NET }"
   args=(--function "$name" --task-root "bench-runner/build/$name" --handler "$(trim "$handler")"
-        --memory "$memory" --cold "$cold" --warm "$warm" --timeout 30 --variant "$label"
+        --memory "$memory" --cold "$cold" --warm "$((warm + 1))" --timeout 30 --variant "$label"
         --build-info "$info" --dynamodb-table items --out "$out/aws/lambda" --csv "$out/benchmark.csv"
         # .NET sees 2 vCPUs on Lambda up to 3,008 MB, whatever its CPU share; under a local cgroup quota
         # it would count 1. The GC heap limit is set by the runtime client from the memory size.

@@ -148,7 +148,7 @@ fn every_variant_against_a_local_dynamodb() {
     let lambda: u64 = info("dotnet8-regular", "package_bytes").parse().unwrap();
     assert!(local > 10 * lambda, "self-contained {local} vs framework-dependent {lambda}");
 
-    // The demo: 2 fresh environments + 1 warm environment of 5 invocations per variant.
+    // The demo: 2 fresh environments + 1 environment of 1 cold and 5 warm invocations per variant.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("demo");
     let run = Command::new("bash")
@@ -160,20 +160,20 @@ fn every_variant_against_a_local_dynamodb() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "dotnet-demo.sh failed:\n{stderr}");
     // bench-runner counted the table's items after each variant's run (it fails the run otherwise).
-    assert_eq!(stderr.matches("holds 7 items, one per successful invocation").count(), VARIANTS.len(), "{stderr}");
+    assert_eq!(stderr.matches("holds 8 items, one per successful invocation").count(), VARIANTS.len(), "{stderr}");
 
     // Every REPORT in the logs is read; every cold start carries an Init Duration.
     let logs = lambdastat_report(&out.join("aws/lambda"), &tmp.path().join("from-logs"));
     assert_eq!(logs["inputs"]["skipped_lines"], 0);
-    assert_eq!(logs["inputs"]["records"], 7 * VARIANTS.len() as u64);
+    assert_eq!(logs["inputs"]["records"], 8 * VARIANTS.len() as u64);
     for name in VARIANTS {
         let f = group(&logs, name);
-        assert_eq!(f["invocations"], 7, "{name}");
+        assert_eq!(f["invocations"], 8, "{name}");
         assert_eq!(f["cold_starts"], 3, "{name}");
         assert_eq!(f["init_ms"]["n"], 3, "{name}");
         assert_eq!(f["cold_latency_ms"]["n"], 3, "{name}");
         assert_eq!(f["errors"], 0, "{name}");
-        assert_eq!(f["duration_ms"]["warm"]["n"], 4, "{name}");
+        assert_eq!(f["duration_ms"]["warm"]["n"], 5, "{name}");
         assert!(f["max_memory_mb"]["max"].as_f64().unwrap() > 5.0, "{name}: memory measured");
     }
 
@@ -190,7 +190,7 @@ fn every_variant_against_a_local_dynamodb() {
         ("ReadyToRun .NET 10", "ReadyToRun", ".NET 10"),
     ] {
         let f = group(&s, label);
-        assert_eq!(f["invocations"], 7, "{label}");
+        assert_eq!(f["invocations"], 8, "{label}");
         assert_eq!(f["package"]["build_mode"], mode, "{label}");
         assert_eq!(f["package"]["environment"], "local", "{label}");
         assert_eq!(f["runtime_version"], runtime, "{label}");

@@ -71,11 +71,23 @@ fn event(dir: &Path, name: &str, json: &str) -> String {
 
 /// Processes whose command line mentions `needle`.
 fn processes_with(needle: &str) -> Vec<String> {
+    processes_where(needle, None)
+}
+
+/// The function's `sleep 30` (curl-bootstrap's timeout case) running in `task_root`: tests run in
+/// parallel, each with its own task root, so each looks only at its own.
+fn sleeps_in(task_root: &Path) -> Vec<String> {
+    processes_where("sleep 30", Some(&task_root.canonicalize().unwrap()))
+}
+
+/// Processes whose command line mentions `needle` (and whose working directory is `cwd`, if given).
+fn processes_where(needle: &str, cwd: Option<&Path>) -> Vec<String> {
     let mut found = Vec::new();
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
         if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
             let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            if cmd.contains(needle) && !cmd.contains("cargo") {
+            let in_dir = cwd.is_none_or(|d| std::fs::read_link(e.path().join("cwd")).is_ok_and(|c| c == d));
+            if cmd.contains(needle) && !cmd.contains("cargo") && in_dir {
                 let state = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
                 // Zombies (state Z) are dead; they do not run.
                 if !state.rsplit(')').next().unwrap_or_default().trim_start().starts_with('Z') {
@@ -246,7 +258,7 @@ fn faults_get_the_report_lambda_writes() {
         "processes left: {:?}",
         processes_with(d.to_str().unwrap())
     );
-    assert!(processes_with("sleep 30").is_empty());
+    assert!(sleeps_in(&root().join("bench-runner/build/curl-bootstrap")).is_empty());
 }
 
 #[test]
@@ -276,7 +288,7 @@ fn an_interrupted_runner_leaves_no_process() {
         .unwrap();
     // Wait until the function is sleeping inside its invocation.
     let start = std::time::Instant::now();
-    while processes_with("sleep 30").is_empty() || processes_with(task_root.to_str().unwrap()).len() < 2 {
+    while sleeps_in(&task_root).is_empty() || processes_with(task_root.to_str().unwrap()).len() < 2 {
         assert!(start.elapsed().as_secs() < 20, "the function never started");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
@@ -285,6 +297,6 @@ fn an_interrupted_runner_leaves_no_process() {
     let status = child.wait().unwrap();
     assert!(!status.success());
     std::thread::sleep(std::time::Duration::from_millis(300));
-    assert!(processes_with("sleep 30").is_empty(), "{:?}", processes_with("sleep 30"));
+    assert!(sleeps_in(&task_root).is_empty(), "{:?}", sleeps_in(&task_root));
     assert!(processes_with(task_root.to_str().unwrap()).is_empty());
 }
