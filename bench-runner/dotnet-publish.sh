@@ -50,6 +50,21 @@ publish() {
   echo "$(seconds "$t0" "$t1") $(seconds "$t1" "$t2")"
 }
 
+# Cross-compiling NativeAOT for linux-arm64 on an x86_64 host: Debian's aarch64 gcc links it (through a
+# driver that drops clang's --target flag) and aarch64 objcopy strips it; it runs here under qemu-user.
+host_arch="$(uname -m)"
+emulated=""
+if [ "$rid" = linux-arm64 ] && [ "$host_arch" != aarch64 ]; then
+  emulated="qemu-user"
+  if [ "$mode" = aot ]; then
+    command -v aarch64-linux-gnu-gcc >/dev/null || {
+      echo "dotnet-publish.sh: linux-arm64 NativeAOT needs Debian's cross toolchain: apt-get install gcc-aarch64-linux-gnu" >&2
+      exit 1
+    }
+    props+=(-p:CppCompilerAndLinker="$PWD/bench-runner/aarch64-linux-gnu-cc" -p:ObjCopyName=aarch64-linux-gnu-objcopy)
+  fi
+fi
+
 self_contained=false
 if [ "$mode" = aot ]; then
   self_contained=true # always, but .NET 9's ILLink targets want it said (NETSDK1102 otherwise)
@@ -66,7 +81,7 @@ if [ "$self_contained" = true ] && [ "$mode" != aot ]; then
   echo "also published framework-dependent (for the Lambda package size) in $r2 + $p2 s" >&2
 fi
 case "$mode" in
-  aot) exe=bootstrap; command="" ;;
+  aot) exe=bootstrap; if [ -n "$emulated" ]; then command="qemu-aarch64 ./bootstrap"; else command=""; fi ;;
   *) exe=Function.dll; if [ "$lambda_package" != "$OUT" ]; then command="./Function"; else command="dotnet Function.dll"; fi ;;
 esac
 if [ "$mode" = aot ] && [ "$(ls -A "$OUT")" != bootstrap ]; then
@@ -83,5 +98,6 @@ self_contained=$self_contained
 lambda_package=$lambda_package
 exe=$exe
 command=$command
+emulated=$emulated
 INFO
 echo "published $name: .NET $major $label $rid (restore $restore_s s, publish $publish_s s, self-contained $self_contained)" >&2

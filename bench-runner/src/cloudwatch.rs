@@ -96,7 +96,7 @@ pub struct Csv {
     file: fs::File,
 }
 
-pub const CSV_HEADER: &str = "function,variant,iteration,cold,init_ms,duration_ms,billed_ms,memory_size_mb,max_memory_mb,package_bytes,package_files,build_seconds,status,error_type,request_id,timestamp,exe_bytes,runtime,build_mode,environment";
+pub const CSV_HEADER: &str = "function,variant,iteration,cold,init_ms,duration_ms,billed_ms,memory_size_mb,max_memory_mb,package_bytes,package_files,build_seconds,status,error_type,request_id,timestamp,exe_bytes,runtime,build_mode,environment,architecture";
 
 impl Csv {
     pub fn open(path: &Path) -> std::io::Result<Csv> {

@@ -47,7 +47,8 @@ options:
   --env K=V            extra environment variable (repeatable)
   --build-seconds S    build time to record in the CSV
   --build-info FILE    what bench-runner/build.sh recorded (key=value): package_bytes (the
-                       deployment zip), package_files, exe_bytes, build_seconds, runtime, build_mode
+                       deployment zip), package_files, exe_bytes, build_seconds, runtime, build_mode,
+                       rid (the CSV's architecture), emulated (runs under qemu-user)
   --dynamodb-table T   start a local DynamoDB (moto's server on loopback) with table T for the
                        run, give the function TABLE_NAME and AWS_ENDPOINT_URL_DYNAMODB, check at
                        the end that it holds one item per successful invocation, and stop it
@@ -77,6 +78,10 @@ struct BuildInfo {
     exe_bytes: Option<u64>,
     runtime: String,
     build_mode: String,
+    /// `qemu-user` when the package runs here under CPU emulation (another architecture).
+    emulated: bool,
+    /// Lambda's name of the package's architecture (`x86_64`, `arm64`), from its runtime identifier.
+    architecture: Option<&'static str>,
 }
 
 impl BuildInfo {
@@ -93,6 +98,8 @@ impl BuildInfo {
                 "exe_bytes" if !v.is_empty() => info.exe_bytes = num(v)?,
                 "runtime" => info.runtime = v.to_string(),
                 "build_mode" => info.build_mode = v.to_string(),
+                "emulated" => info.emulated = !v.is_empty(),
+                "rid" => info.architecture = Some(if v.ends_with("arm64") { "arm64" } else { "x86_64" }),
                 _ => {}
             }
         }
@@ -417,7 +424,8 @@ impl Runner {
             self.args.build.exe_bytes.map_or(String::new(), |b| b.to_string()),
             self.args.build.runtime.clone(),
             self.args.build.build_mode.clone(),
-            "local".to_string(),
+            if self.args.build.emulated { "emulated" } else { "local" }.to_string(),
+            self.args.build.architecture.unwrap_or_default().to_string(),
         ])?;
         self.reports.push(r);
         Ok(())

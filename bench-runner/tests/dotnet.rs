@@ -214,12 +214,54 @@ fn every_variant_against_a_local_dynamodb() {
     }
 }
 
+#[test]
+fn native_aot_for_linux_arm64_cross_built_and_run_under_qemu() {
+    if !tools_present() {
+        return;
+    }
+    let works = |cmd: &str| Command::new("sh").args(["-c", &format!("command -v {cmd}")]).output().unwrap().status.success();
+    if !(works("aarch64-linux-gnu-gcc") && works("qemu-aarch64")) {
+        let msg = "the linux-arm64 test needs Debian's gcc-aarch64-linux-gnu and qemu-user";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg} (CI=true)");
+        eprintln!("skipped: {msg}");
+        return;
+    }
+    let ok = Command::new("bash")
+        .args(["bench-runner/build.sh", "bench-runner/dotnet-arm64.manifest"])
+        .current_dir(root())
+        .status()
+        .unwrap();
+    assert!(ok.success(), "cross-building the linux-arm64 variant failed");
+    let name = "dotnet10-aot-arm64";
+    let listing: Vec<String> =
+        std::fs::read_dir(build_dir(name)).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(listing, ["bootstrap"]);
+    let exe = std::fs::read(build_dir(name).join("bootstrap")).unwrap();
+    // ELF, 64-bit, e_machine 183 = AArch64.
+    assert_eq!((&exe[..4], exe[4], u16::from_le_bytes([exe[18], exe[19]])), (&b"\x7fELF"[..], 2, 183));
+    assert_eq!(info(name, "emulated"), "qemu-user");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (run, log) = run_variant(name, tmp.path(), &["--warm", "2", "--timeout", "60", "--dynamodb-table", "items"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(stderr.contains("holds 2 items"), "{stderr}");
+    assert_eq!(log.matches("REPORT RequestId").count(), 2, "{log}");
+    assert!(!log.contains("Status:"), "{log}");
+    let csv = std::fs::read_to_string(tmp.path().join(format!("{name}.csv"))).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    let col = |c: &str| row[header.iter().position(|h| *h == c).unwrap()];
+    assert_eq!((col("environment"), col("architecture"), col("build_mode")), ("emulated", "arm64", "NativeAOT"));
+}
+
 fn run_variant(name: &str, out: &Path, extra: &[&str]) -> (Output, String) {
     let command = info(name, "command");
     let mut cmd = Command::new(root().join("target/release/bench-runner"));
     cmd.args(["run", "--function", name, "--task-root", build_dir(name).to_str().unwrap()])
         .args(["--memory", "512", "--out", out.join("logs").to_str().unwrap()])
         .args(["--csv", out.join(format!("{name}.csv")).to_str().unwrap()])
+        .args(["--build-info", build_dir(name).with_extension("info").to_str().unwrap()])
         .args(extra);
     if !command.is_empty() {
         cmd.args(["--command", &command]);
