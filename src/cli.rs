@@ -179,6 +179,9 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
 fn parse_limit(s: &str) -> Result<(String, f64), String> {
     let (path, value) = parse_pair(s)?;
     let v: f64 = value.parse().map_err(|_| format!("`{value}` is not a number (in `{s}`)"))?;
+    if !v.is_finite() {
+        return Err(format!("`{value}` is not a finite number (in `{s}`)"));
+    }
     Ok((path, v))
 }
 

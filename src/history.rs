@@ -70,8 +70,12 @@ pub fn load(dir: &Path) -> Result<Vec<Run>> {
         if !entry.file_type().is_file() || path.extension().and_then(|e| e.to_str()) != Some("json") {
             continue;
         }
-        let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
-        let Ok(value) = serde_json::from_str::<Value>(&text) else { continue };
+        // Other JSON files in the folder are not runs; a file that cannot be read is an error.
+        let value = match crate::summary_file::load(path) {
+            Ok(v) => v,
+            Err(e @ crate::summary_file::LoadError::Io { .. }) => return Err(e.into()),
+            Err(_) => continue,
+        };
         if let Some(run) = figures(&value, &path.display().to_string()) {
             runs.push((run.generated_at.clone(), path.to_path_buf(), run));
         }

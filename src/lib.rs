@@ -16,3 +16,5 @@ pub mod parse;
 pub mod render;
 pub mod report;
 pub mod source;
+pub mod summary_file;
+pub mod term;

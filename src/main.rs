@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         Ok(Outcome::InputProblems) => ExitCode::from(1),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            lambdastat::say!("error: {e:#}");
             ExitCode::from(2)
         }
     }

@@ -41,7 +41,7 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
     }
     let problems = !summary.inputs.unreadable_files.is_empty() || (args.strict && summary.inputs.skipped_lines > 0);
     if args.strict && summary.inputs.skipped_lines > 0 {
-        eprintln!("error: --strict: {} lines were skipped", summary.inputs.skipped_lines);
+        crate::say!("error: --strict: {} lines were skipped", summary.inputs.skipped_lines);
     }
     Ok(if problems { Outcome::InputProblems } else { Outcome::Clean })
 }
@@ -56,7 +56,7 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     let (files, walk_errors) = expand_inputs(&args.inputs);
     if files.is_empty() {
         for e in &walk_errors {
-            eprintln!("error: {e}");
+            crate::say!("error: {e}");
         }
         bail!("no input files found in {}", show_inputs(args));
     }
@@ -96,7 +96,7 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
             if data.groups.iter().any(names) {
                 Some(configured.clone())
             } else {
-                eprintln!("warning: baseline `{configured}` from the configuration matches no group; no comparisons");
+                crate::say!("warning: baseline `{configured}` from the configuration matches no group; no comparisons");
                 None
             }
         }
@@ -115,7 +115,7 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     let t1 = std::time::Instant::now();
     let summary = summarize(data, &settings).map_err(anyhow::Error::msg)?;
     if timing {
-        eprintln!(
+        crate::say!(
             "timing: read+aggregate {:.3}s, summarize {:.3}s",
             (t1 - t0).as_secs_f64(),
             t1.elapsed().as_secs_f64()
@@ -140,7 +140,7 @@ fn show_inputs(args: &ReadArgs) -> String {
 /// few, then a count.
 fn report_problems(data: &crate::aggregate::Dataset) {
     for e in &data.errors {
-        eprintln!("error: {e}");
+        crate::say!("error: {e}");
     }
     let mut shown = 0;
     let mut total = 0;
@@ -148,13 +148,13 @@ fn report_problems(data: &crate::aggregate::Dataset) {
         total += f.skipped.total();
         for (line, reason) in &f.skipped.examples {
             if shown < WARN_LINES {
-                eprintln!("warning: {}:{}: skipped: {}", f.path, line, reason);
+                crate::say!("warning: {}:{}: skipped: {}", f.path, line, reason);
                 shown += 1;
             }
         }
     }
     if total > shown as u64 {
-        eprintln!(
+        crate::say!(
             "warning: {} more lines skipped (counts by reason in the data-quality section)",
             total - shown as u64
         );
@@ -163,7 +163,7 @@ fn report_problems(data: &crate::aggregate::Dataset) {
 
 fn print_done(summary: &Summary, written: &[std::path::PathBuf]) {
     let i = &summary.inputs;
-    eprintln!(
+    crate::say!(
         "read {} files ({} lines): {} invocations of {} functions, {} lines skipped",
         i.files,
         i.lines,
@@ -172,6 +172,6 @@ fn print_done(summary: &Summary, written: &[std::path::PathBuf]) {
         i.skipped_lines
     );
     for p in written {
-        eprintln!("wrote {}", p.display());
+        crate::say!("wrote {}", p.display());
     }
 }

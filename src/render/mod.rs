@@ -118,31 +118,63 @@ pub fn write_reports(summary: &Summary, opts: &OutputOptions) -> Result<Vec<Path
         p99_min_n: crate::analysis::stats::P99_MIN_N,
         trend,
     };
-    std::fs::create_dir_all(opts.dir).map_err(|source| RenderError::Write { path: opts.dir.into(), source })?;
     let exporters: [&dyn Exporter; 3] = [
         &JsonExporter,
         &TemplateExporter { templates: opts.templates, name: "index.html" },
         &TemplateExporter { templates: opts.templates, name: "report.md" },
     ];
-    let mut written = Vec::new();
+    // Everything is rendered before anything is written: a failed run leaves the previous report whole.
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for exporter in exporters {
-        let path = opts.dir.join(exporter.file_name());
-        write(&path, &exporter.render(&ctx)?)?;
-        written.push(path);
+        files.push((exporter.file_name().to_string(), exporter.render(&ctx)?));
         if opts.debug_context && exporter.file_name() != "summary.json" {
-            let path = opts.dir.join(format!("{}.context.json", exporter.file_name()));
-            write(&path, &serde_json::to_vec_pretty(&ctx)?)?;
+            files.push((format!("{}.context.json", exporter.file_name()), serde_json::to_vec_pretty(&ctx)?));
         }
     }
     let trend_files = ctx.trend.iter().flat_map(|t| t.charts.iter().map(|(n, s)| (n.as_str(), s.as_str())));
     for (name, svg) in charts.files().into_iter().chain(trend_files) {
+        files.push((name.to_string(), svg.as_bytes().to_vec()));
+    }
+    std::fs::create_dir_all(opts.dir).map_err(|source| RenderError::Write { path: opts.dir.into(), source })?;
+    let mut written = Vec::new();
+    for (name, bytes) in &files {
         let path = opts.dir.join(name);
-        write(&path, svg.as_bytes())?;
+        write_atomically(&path, bytes)?;
         written.push(path);
     }
+    remove_stale(opts.dir, &files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())?;
     Ok(written)
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
-    std::fs::write(path, bytes).map_err(|source| RenderError::Write { path: path.into(), source })
+/// The list of files the last run wrote into an output directory.
+const WRITTEN_LIST: &str = ".lambdastat-written";
+
+/// Removes the files an earlier run wrote that this run did not (a chart of a group no longer there,
+/// a debug context), and records what this run wrote. Only files lambdastat wrote are touched.
+fn remove_stale(dir: &Path, now: &[&str]) -> Result<(), RenderError> {
+    let list = dir.join(WRITTEN_LIST);
+    let before = std::fs::read_to_string(&list).unwrap_or_default();
+    for name in before.lines().filter(|n| !n.is_empty() && !now.contains(n)) {
+        // Names in the list are plain file names this module wrote; anything else is left alone.
+        if !name.contains(['/', '\\']) && name != ".." {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
+    }
+    write_atomically(&list, now.join("\n").as_bytes())
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader (or a run
+/// that fails halfway) sees the old file or the new one, never a part.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
+    let err = |source| RenderError::Write { path: path.into(), source };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e)
+    })?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e)
+    })
 }

@@ -53,6 +53,18 @@ fn base_env() -> Environment<'static> {
     env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
+    // Control characters from logs and file names (ESC, say) are shown as escapes, never written raw.
+    env.set_formatter(|out, state, value| {
+        match value.as_str().filter(|s| s.chars().any(is_raw_control)) {
+            Some(s) => {
+                let clean: String =
+                    s.chars().map(|c| if is_raw_control(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect();
+                let clean = if value.is_safe() { Value::from_safe_string(clean) } else { Value::from(clean) };
+                minijinja::escape_formatter(out, state, &clean)
+            }
+            None => minijinja::escape_formatter(out, state, value),
+        }
+    });
     env.add_filter("num", num);
     env.add_filter("usd", usd);
     env.add_filter("pct", pct);
@@ -62,6 +74,11 @@ fn base_env() -> Environment<'static> {
     env.add_filter("times", |v: Value, k: f64| as_f64(&v).map(|x| Value::from(x * k)).unwrap_or(Value::from(())));
     env.add_filter("pvalue", |v: Value| as_f64(&v).map_or("–".to_string(), crate::analysis::compare::format_p));
     env
+}
+
+/// A control character other than the line breaks and tabs that page text may hold.
+fn is_raw_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
 }
 
 fn as_f64(v: &Value) -> Option<f64> {

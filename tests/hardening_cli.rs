@@ -1,0 +1,161 @@
+//! Hostile and broken situations around the pipeline: reports written atomically and earlier runs'
+//! leftovers removed, `check` refusing rules it cannot judge, control characters from file names and
+//! logs never reaching the terminal or the pages raw, and a closed stderr that is not a panic.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+use std::process::Stdio;
+
+fn lambdastat() -> Command {
+    let mut c = Command::cargo_bin("lambdastat").unwrap();
+    c.current_dir(std::env::temp_dir());
+    c
+}
+
+const REPORT: &str = "2026-11-01T10:00:01.200Z REPORT RequestId: 6f1d3f4e-1111-4000-8000-000000000001\tDuration: 12.50 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 60 MB\tInit Duration: 150.25 ms\t\n\
+2026-11-01T10:00:02.200Z REPORT RequestId: 6f1d3f4e-1111-4000-8000-000000000002\tDuration: 4.50 ms\tBilled Duration: 5 ms\tMemory Size: 256 MB\tMax Memory Used: 61 MB\t\n";
+
+fn logs(dir: &Path, name: &str) -> std::path::PathBuf {
+    let p = dir.join("aws/lambda").join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, REPORT).unwrap();
+    dir.join("aws")
+}
+
+fn report(input: &Path, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    lambdastat().args(["report", input.to_str().unwrap(), "--out", out.to_str().unwrap()]).args(extra).assert()
+}
+
+#[test]
+fn reports_are_replaced_whole_and_leftovers_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = logs(tmp.path(), "Fn.log");
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    report(&input, &out, &["--debug-context"]).success();
+    assert!(out.join("index.html.context.json").is_file());
+    let first = std::fs::read_to_string(out.join("index.html")).unwrap();
+
+    // A run that fails while rendering (a broken template) leaves the previous report as it was, though
+    // its inputs changed (another function) and its pages would differ.
+    logs(tmp.path(), "Other.log");
+    let templates = tmp.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("report.md.j2"), "{{ summary.functions[0].name|no_such_filter }}").unwrap();
+    report(&input, &out, &["--templates", templates.to_str().unwrap()]).code(2);
+    assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), first);
+    assert!(out.join("summary.json").is_file() && out.join("report.md").is_file());
+
+    // A run without the debug dump removes the dump the earlier run wrote; files it did not write stay.
+    report(&input, &out, &[]).success();
+    assert!(!out.join("index.html.context.json").exists());
+    assert!(!out.join("report.md.context.json").exists());
+    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn check_refuses_what_it_cannot_judge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = logs(tmp.path(), "Fn.log");
+    let out = tmp.path().join("out");
+    report(&input, &out, &["-q"]).success();
+    let summary = out.join("summary.json");
+    let check = |args: &[&str]| lambdastat().arg("check").arg(&summary).args(args).assert();
+
+    check(&["--max", "init_ms.p99=1000"]).success();
+    check(&["--max", "cold_latency_ms.p50=1000"]).success();
+    // A field that does not exist (a typo would otherwise pass as "no data" for ever).
+    check(&["--max", "init_ms.p999=1000"])
+        .code(2)
+        .stderr(predicate::str::contains("--max init_ms.p999: no such field"));
+    check(&["--min", "duration_ms.warm=1"]).code(2).stderr(predicate::str::contains("not a number"));
+    check(&["--against", summary.to_str().unwrap(), "--metric", "nope.p50"])
+        .code(2)
+        .stderr(predicate::str::contains("--metric nope.p50"));
+    // Limits that are not finite numbers.
+    for bad in ["init_ms.p99=NaN", "init_ms.p99=inf", "init_ms.p99=-inf"] {
+        check(&["--max", bad]).code(2).stderr(predicate::str::contains("not a finite number"));
+    }
+    // Summaries that cannot be read say why, naming the path.
+    let broken = tmp.path().join("broken.json");
+    std::fs::write(&broken, "{\n  \"lambdastat_version\": \"0.1.0\",\n  \"functions\": [\n}").unwrap();
+    check(&["--against", broken.to_str().unwrap()])
+        .code(2)
+        .stderr(predicate::str::contains("broken.json: not JSON").and(predicate::str::contains("line 4, column 1")));
+    let other = tmp.path().join("other.json");
+    std::fs::write(&other, r#"{"events": []}"#).unwrap();
+    check(&["--against", other.to_str().unwrap()])
+        .code(2)
+        .stderr(predicate::str::contains("other.json: not a lambdastat summary.json"));
+    let missing = tmp.path().join("missing.json");
+    check(&["--against", missing.to_str().unwrap()])
+        .code(2)
+        .stderr(predicate::str::contains("missing.json: cannot read"));
+    let named = tmp.path().join("old").join("summary.json");
+    std::fs::create_dir_all(named.parent().unwrap()).unwrap();
+    std::fs::write(&named, "[1, 2]").unwrap();
+    lambdastat()
+        .args(["check", named.to_str().unwrap(), "--max", "init_ms.p99=1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a lambdastat summary.json: the top level is not an object"));
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal_or_the_pages_raw() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A function name (from the path) and an error type carrying terminal escape sequences.
+    let input = logs(tmp.path(), "Evil\u{1b}[2J\u{1b}]0;owned\u{7}.log");
+    let bad_line = "2026-11-01T10:00:03.000Z REPORT RequestId: 6f1d3f4e-1111-4000-8000-000000000003\tDuration: x\u{1b}[31m ms\n";
+    let p = std::fs::read_dir(tmp.path().join("aws/lambda")).unwrap().next().unwrap().unwrap().path();
+    let mut text = std::fs::read_to_string(&p).unwrap();
+    text.push_str(bad_line);
+    std::fs::write(&p, text).unwrap();
+    let out = tmp.path().join("out");
+    let assert = report(&input, &out, &[]).success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "{stderr:?}");
+    assert!(stderr.contains("\\u{1b}"), "escaped, not dropped: {stderr:?}");
+    for page in ["index.html", "report.md"] {
+        let text = std::fs::read_to_string(out.join(page)).unwrap();
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{page} has raw control characters");
+        assert!(text.contains("Evil\\u{1b}"), "{page}: the name is shown escaped");
+    }
+}
+
+#[test]
+fn a_closed_stderr_is_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = logs(tmp.path(), "Fn.log");
+    let out = tmp.path().join("out");
+    // stderr is a pipe whose reading end is closed before lambdastat writes its messages.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lambdastat"))
+        .args(["report", input.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a panic exits 101");
+    assert!(out.join("summary.json").is_file());
+    // stdout closed under `check`: its table goes nowhere, quietly.
+    let summary = out.join("summary.json");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lambdastat"))
+        .args(["check", summary.to_str().unwrap(), "--max", "init_ms.p99=1000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+}
