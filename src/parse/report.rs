@@ -4,8 +4,10 @@
 //! Fields are found by name, never by position; any run of spaces, tabs or
 //! newlines separates tokens (copies of logs turn tabs into spaces or
 //! newlines, and 2018-era lines have a space before the tab); the X-Ray block
-//! (`XRAY TraceId: …`) ends the record; unknown fields are ignored so that new
-//! fields AWS adds do not break old parsers.
+//! (`XRAY TraceId: …`) ends the record; unknown fields (with their unit) are
+//! skipped so that new fields AWS adds do not break old parsers; a field given
+//! twice with two values, a known field in another unit and `Memory Size: 0`
+//! are errors, never a guess.
 
 use super::record::{parse_thousandths, parse_whole, Status};
 use thiserror::Error;
@@ -38,6 +40,10 @@ pub enum ReportError {
     MissingField(&'static str),
     #[error("REPORT with unreadable {0}")]
     BadValue(&'static str),
+    #[error("REPORT with {0} in an unexpected unit")]
+    BadUnit(&'static str),
+    #[error("REPORT with two different values of {0}")]
+    Conflict(&'static str),
 }
 
 /// Words that end a REPORT record when they stand where a field name would.
@@ -94,9 +100,44 @@ pub fn parse_report_fields(text: &str) -> Result<ReportFields<'_>, ReportError> 
 
 /// Parses `Name: value [unit]` pairs; `sls logs` writes `- <id>` for
 /// `RequestId: <id>`, which is accepted as the first token.
+///
+/// A copy can lose the separator between fields (`RequestId: <id>Duration: …`,
+/// `12.50 msBilled Duration: …`) or between events (`… msREPORT RequestId: …`).
+/// When the plain reading looks broken (an error, a required field missing, a
+/// value ending in a colon, an unknown field), the text is read again split
+/// before every known field name and event keyword glued to what precedes it.
 pub fn parse_fields(text: &str) -> Result<ReportFields<'_>, ReportError> {
+    let first = parse_tokens(text.split_ascii_whitespace());
+    let retry = match &first {
+        Ok((f, suspicious)) => {
+            *suspicious
+                || f.duration_us.is_none()
+                || f.billed_ms.is_none()
+                || f.memory_size_mb.is_none()
+                || f.max_memory_used_mb.is_none()
+        }
+        Err(_) => true,
+    };
+    if retry {
+        let points = glue_points(text);
+        if !points.is_empty() {
+            if let Ok((fields, _)) = parse_tokens(split_at_points(text, &points)) {
+                return Ok(fields);
+            }
+        }
+    }
+    first.map(|(fields, _)| fields)
+}
+
+/// Units a value may carry (of known fields and of fields AWS adds later).
+const UNITS: &[&str] = &["ms", "MB", "s", "us", "µs", "μs", "ns", "KB", "GB", "MiB", "GiB", "KiB", "bytes"];
+
+/// Reads the fields from whitespace-separated tokens; also says whether the
+/// text looked glued (a value ending in a colon, an unknown field name).
+fn parse_tokens<'a>(tokens: impl Iterator<Item = &'a str>) -> Result<(ReportFields<'a>, bool), ReportError> {
+    let mut tokens = tokens.peekable();
     let mut fields = ReportFields::default();
-    let mut tokens = text.split_ascii_whitespace().peekable();
+    let mut suspicious = false;
     if tokens.peek() == Some(&"-") {
         tokens.next();
         fields.request_id = tokens.next().unwrap_or_default();
@@ -106,7 +147,7 @@ pub fn parse_fields(text: &str) -> Result<ReportFields<'_>, ReportError> {
     let mut key_len = 0usize;
     while let Some(tok) = tokens.next() {
         // The X-Ray block, or the next event when a copy joined events on one line.
-        if key_len == 0 && STOP_WORDS.contains(&tok) {
+        if STOP_WORDS.contains(&tok) {
             break;
         }
         let (word, ends_key) = match tok.strip_suffix(':') {
@@ -131,27 +172,102 @@ pub fn parse_fields(text: &str) -> Result<ReportFields<'_>, ReportError> {
             Some(v) => v,
             None => break,
         };
+        suspicious |= value.ends_with(':');
         let field = match_key(words);
-        // Numeric fields are followed by their unit; consume it.
-        if matches!(tokens.peek(), Some(&"ms") | Some(&"MB")) && field.is_some_and(|f| f.numeric()) {
-            tokens.next();
+        // A unit after the value belongs to it, known field or not (`Runtime Duration: 0.00 ms`).
+        let unit = tokens.next_if(|t| UNITS.contains(t));
+        let Some(field) = field else {
+            suspicious = true;
+            continue;
+        };
+        if let (Some(unit), Some(expected)) = (unit, field.unit()) {
+            if unit != expected {
+                return Err(ReportError::BadUnit(field.name()));
+            }
         }
-        let Some(field) = field else { continue };
         match field {
-            Field::RequestId => fields.request_id = value,
-            Field::Phase => fields.phase = Some(value),
-            Field::Duration => fields.duration_us = Some(thousandths(value, "Duration")?),
-            Field::Billed => fields.billed_ms = Some(whole(value, "Billed Duration")?),
-            Field::MemorySize => fields.memory_size_mb = Some(whole(value, "Memory Size")?),
-            Field::MaxMemory => fields.max_memory_used_mb = Some(whole(value, "Max Memory Used")?),
-            Field::Init => fields.init_us = Some(thousandths(value, "Init Duration")?),
-            Field::Restore => fields.restore_us = Some(thousandths(value, "Restore Duration")?),
-            Field::BilledRestore => fields.billed_restore_ms = Some(whole(value, "Billed Restore Duration")?),
-            Field::Status => fields.status = Some(Status::from_word(value).ok_or(ReportError::BadValue("Status"))?),
-            Field::ErrorType => fields.error_type = Some(value),
+            Field::RequestId => set_text(&mut fields.request_id, value, "RequestId")?,
+            Field::Phase => set(&mut fields.phase, value, "Phase")?,
+            Field::Duration => set(&mut fields.duration_us, thousandths(value, "Duration")?, "Duration")?,
+            Field::Billed => set(&mut fields.billed_ms, whole(value, "Billed Duration")?, "Billed Duration")?,
+            Field::MemorySize => {
+                let mb = whole(value, "Memory Size")?;
+                if mb == 0 {
+                    return Err(ReportError::BadValue("Memory Size"));
+                }
+                set(&mut fields.memory_size_mb, mb, "Memory Size")?
+            }
+            Field::MaxMemory => set(&mut fields.max_memory_used_mb, whole(value, "Max Memory Used")?, "Max Memory Used")?,
+            Field::Init => set(&mut fields.init_us, thousandths(value, "Init Duration")?, "Init Duration")?,
+            Field::Restore => set(&mut fields.restore_us, thousandths(value, "Restore Duration")?, "Restore Duration")?,
+            Field::BilledRestore => set(
+                &mut fields.billed_restore_ms,
+                whole(value, "Billed Restore Duration")?,
+                "Billed Restore Duration",
+            )?,
+            Field::Status => {
+                set(&mut fields.status, Status::from_word(value).ok_or(ReportError::BadValue("Status"))?, "Status")?
+            }
+            Field::ErrorType => set(&mut fields.error_type, value, "Error Type")?,
         }
     }
-    Ok(fields)
+    Ok((fields, suspicious))
+}
+
+/// Sets a field once; the same value again (a doubled copy) is fine, another value is not.
+fn set<T: PartialEq>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), ReportError> {
+    match slot {
+        Some(old) if *old != value => Err(ReportError::Conflict(name)),
+        _ => {
+            *slot = Some(value);
+            Ok(())
+        }
+    }
+}
+
+fn set_text<'a>(slot: &mut &'a str, value: &'a str, name: &'static str) -> Result<(), ReportError> {
+    if !slot.is_empty() && *slot != value {
+        return Err(ReportError::Conflict(name));
+    }
+    *slot = value;
+    Ok(())
+}
+
+/// Byte offsets where a known field name (followed by its colon) or an event
+/// keyword (followed by whitespace) is glued to the text before it.
+fn glue_points(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let glued = |i: usize| i > 0 && !b[i - 1].is_ascii_whitespace();
+    let mut points = Vec::new();
+    for key in KNOWN_KEYS {
+        for (i, _) in text.match_indices(key) {
+            if glued(i) && b.get(i + key.len()) == Some(&b':') {
+                points.push(i);
+            }
+        }
+    }
+    for word in STOP_WORDS {
+        for (i, _) in text.match_indices(word) {
+            if glued(i) && b.get(i + word.len()).is_some_and(u8::is_ascii_whitespace) {
+                points.push(i);
+            }
+        }
+    }
+    points.sort_unstable();
+    points.dedup();
+    points
+}
+
+/// The whitespace-separated tokens of `text`, also cut at `points`.
+fn split_at_points<'a>(text: &'a str, points: &[usize]) -> impl Iterator<Item = &'a str> {
+    let mut pieces = Vec::with_capacity(points.len() + 1);
+    let mut start = 0;
+    for &p in points {
+        pieces.push(&text[start..p]);
+        start = p;
+    }
+    pieces.push(&text[start..]);
+    pieces.into_iter().flat_map(str::split_ascii_whitespace)
 }
 
 #[derive(Clone, Copy)]
@@ -170,8 +286,29 @@ enum Field {
 }
 
 impl Field {
-    fn numeric(self) -> bool {
-        !matches!(self, Field::RequestId | Field::Status | Field::ErrorType | Field::Phase)
+    /// The unit its values are written in, for numeric fields.
+    fn unit(self) -> Option<&'static str> {
+        match self {
+            Field::Duration | Field::Billed | Field::Init | Field::Restore | Field::BilledRestore => Some("ms"),
+            Field::MemorySize | Field::MaxMemory => Some("MB"),
+            Field::RequestId | Field::Status | Field::ErrorType | Field::Phase => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Field::Phase => "Phase",
+            Field::RequestId => "RequestId",
+            Field::Duration => "Duration",
+            Field::Billed => "Billed Duration",
+            Field::MemorySize => "Memory Size",
+            Field::MaxMemory => "Max Memory Used",
+            Field::Init => "Init Duration",
+            Field::Restore => "Restore Duration",
+            Field::BilledRestore => "Billed Restore Duration",
+            Field::Status => "Status",
+            Field::ErrorType => "Error Type",
+        }
     }
 }
 
@@ -265,6 +402,43 @@ mod tests {
         );
         assert_eq!(parse_report_fields(" Duration: 1.00 ms").unwrap_err(), ReportError::MissingRequestId);
         assert_eq!(parse_report_fields(" RequestId: a Status: weird").unwrap_err(), ReportError::BadValue("Status"));
+    }
+
+    #[test]
+    fn unknown_fields_are_skipped_with_their_units() {
+        let f = parse_report_fields(" RequestId: a\tDuration: 2.00 ms\tRuntime Duration: 0.00 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\tSome Future Size: 12 KB\tInit Duration: 5.00 ms").unwrap();
+        assert_eq!((f.duration_us, f.billed_ms, f.memory_size_mb), (Some(2_000), Some(3), Some(128)));
+        assert_eq!((f.max_memory_used_mb, f.init_us), (Some(40), Some(5_000)));
+    }
+
+    #[test]
+    fn glued_separators_are_read() {
+        for text in [
+            " RequestId: a1b2Duration: 2.50 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB",
+            " RequestId: a1b2\tDuration: 2.50 msBilled Duration: 3 msMemory Size: 128 MBMax Memory Used: 40 MB",
+            " RequestId: a1b2 Duration: 2.50 ms Billed Duration: 3 ms Memory Size: 128 MB Max Memory Used: 40 MBREPORT RequestId: zz Duration: 9.00 ms",
+        ] {
+            let f = parse_report_fields(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(f.request_id, "a1b2", "{text}");
+            assert_eq!((f.duration_us, f.billed_ms), (Some(2_500), Some(3)), "{text}");
+            assert_eq!((f.memory_size_mb, f.max_memory_used_mb), (Some(128), Some(40)), "{text}");
+        }
+        let f = parse_report_fields(" RequestId: a\tDuration: 1.00 ms\tStatus: errorError Type: Runtime.ExitError").unwrap();
+        assert_eq!((f.status, f.error_type), (Some(Status::Error), Some("Runtime.ExitError")));
+    }
+
+    #[test]
+    fn contradictions_are_errors() {
+        let e = |t| parse_report_fields(t).unwrap_err();
+        assert_eq!(e(" RequestId: a Duration: 1.00 ms Duration: 2.00 ms"), ReportError::Conflict("Duration"));
+        assert_eq!(e(" RequestId: a Duration: 1.00 s"), ReportError::BadUnit("Duration"));
+        assert_eq!(e(" RequestId: a Memory Size: 128 KB"), ReportError::BadUnit("Memory Size"));
+        assert_eq!(e(" RequestId: a Memory Size: 0 MB"), ReportError::BadValue("Memory Size"));
+        assert_eq!(e(" RequestId: a Init Duration: -5.00 ms"), ReportError::BadValue("Init Duration"));
+        // The same value twice (a doubled copy) is one value.
+        let f = parse_report_fields(" RequestId: a Duration: 1.00 ms Duration: 1.00 ms").unwrap();
+        assert_eq!(f.duration_us, Some(1_000));
+        assert_eq!(e(" RequestId: a Duration: 1.00 s").to_string(), "REPORT with Duration in an unexpected unit");
     }
 
     #[test]

@@ -156,8 +156,9 @@ impl Scanner {
         if hit > 0 && buf[hit - 1] == b'_' {
             return self.on_phase_report(buf, hit, line, sink);
         }
-        // Words like "REPORTS" or "MYREPORT" are not platform lines.
-        if (hit > 0 && buf[hit - 1].is_ascii_alphanumeric()) || !followed_by_request_id(&buf[after..]) {
+        // Words like "REPORTS" are not platform lines; `msREPORT RequestId: …` is one glued to the
+        // event before it (a copy that lost the separator between events).
+        if !followed_by_request_id(&buf[after..]) {
             return after;
         }
         let Some(mut msg) = self.message(buf, hit, "REPORT") else { return after };
@@ -713,6 +714,14 @@ mod tests {
         assert_eq!(c.records.len(), 2);
         assert_eq!(c.records[1].1, "b");
         assert_eq!(c.records[0].4, Some(87_780));
+    }
+
+    #[test]
+    fn events_glued_without_a_separator() {
+        let (c, _) = scan("REPORT RequestId: a\tDuration: 2.03 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MBREPORT RequestId: b\tDuration: 1.00 msBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 36 MB\n");
+        assert_eq!(c.records.len(), 2, "{:?}", c.skipped);
+        assert_eq!((c.records[0].1.as_str(), c.records[1].1.as_str()), ("a", "b"));
+        assert!(c.skipped.is_empty());
     }
 
     #[test]
