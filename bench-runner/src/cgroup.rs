@@ -47,13 +47,76 @@ impl Limits {
     }
 }
 
+impl Limits {
+    /// Kills every process in the environment's cgroups, also those that left its process group
+    /// (`setsid`, a double fork): membership of a cgroup is inherited and cannot be shed.
+    pub fn kill_all(&self) {
+        for d in &self.dirs {
+            kill_members(d);
+        }
+    }
+}
+
+/// SIGKILLs the processes listed in `dir/cgroup.procs` until none is left (a process may fork
+/// while the list is read); gives up after about a second.
+fn kill_members(dir: &Path) {
+    for _ in 0..100 {
+        let pids: Vec<i32> = fs::read_to_string(dir.join("cgroup.procs"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect();
+        if pids.is_empty() {
+            return;
+        }
+        for pid in pids {
+            crate::sys::kill_process(pid);
+        }
+        crate::sys::reap_all();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 impl Drop for Limits {
     fn drop(&mut self) {
         self.procs.clear();
+        self.kill_all();
         for d in self.dirs.iter().rev() {
             let _ = fs::remove_dir(d);
         }
     }
+}
+
+/// The prefix of every cgroup a runner creates; the runner's pid follows it.
+pub const NAME_PREFIX: &str = "bench-runner-";
+
+/// Removes the cgroups of runners that died without cleaning up (killed with SIGKILL, say), after
+/// killing whatever still runs in them. Returns how many were removed.
+pub fn clean_stale() -> usize {
+    let root = Path::new("/sys/fs/cgroup");
+    let parents: Vec<PathBuf> = if root.join("cgroup.controllers").is_file() {
+        vec![root.join(own_path("").trim_start_matches('/'))]
+    } else {
+        ["cpu", "memory"].iter().map(|c| root.join(c).join(own_path(c).trim_start_matches('/'))).collect()
+    };
+    let mut removed = 0;
+    for parent in parents {
+        let Ok(entries) = fs::read_dir(&parent) else { continue };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name.strip_prefix(NAME_PREFIX).and_then(|r| r.split('-').next()?.parse::<u32>().ok()) else {
+                continue;
+            };
+            if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+                continue; // its runner is alive
+            }
+            kill_members(&e.path());
+            if fs::remove_dir(e.path()).is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    removed
 }
 
 fn write(path: &Path, value: &str) -> Result<(), String> {

@@ -25,8 +25,14 @@ pub fn write_stream(out: &Path, function: &str, stream: &str, events: &mut [LogE
         text.push('\n');
     }
     let dir = out.join(function).join(stream);
-    fs::create_dir_all(&dir)?;
-    fs::write(dir.join("000000.gz"), gzip_stored(text.as_bytes()))
+    fs::create_dir_all(&dir).map_err(|e| named(&dir, e))?;
+    let file = dir.join("000000.gz");
+    fs::write(&file, gzip_stored(text.as_bytes())).map_err(|e| named(&file, e))
+}
+
+/// An I/O error that names its path.
+pub fn named(path: &Path, e: std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
 
 /// `2026-11-22T06:12:01.123Z` from epoch milliseconds.
@@ -94,6 +100,7 @@ pub fn gzip_stored(data: &[u8]) -> Vec<u8> {
 /// The benchmark CSV, appended to (with a header when new).
 pub struct Csv {
     file: fs::File,
+    path: std::path::PathBuf,
 }
 
 pub const CSV_HEADER: &str = "function,variant,iteration,cold,init_ms,duration_ms,billed_ms,memory_size_mb,max_memory_mb,package_bytes,package_files,build_seconds,status,error_type,request_id,timestamp,exe_bytes,runtime,build_mode,environment,architecture";
@@ -102,7 +109,7 @@ impl Csv {
     pub fn open(path: &Path) -> std::io::Result<Csv> {
         let new = !path.exists();
         if !new {
-            let named = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+            let named = |e| named(path, e);
             let mut header = String::new();
             std::io::BufRead::read_line(&mut std::io::BufReader::new(fs::File::open(path).map_err(named)?), &mut header)
                 .map_err(named)?;
@@ -114,13 +121,13 @@ impl Csv {
             }
         }
         if let Some(d) = path.parent() {
-            fs::create_dir_all(d)?;
+            fs::create_dir_all(d).map_err(|e| named(d, e))?;
         }
-        let mut file = fs::OpenOptions::new().create(true).append(true).open(path)?;
+        let mut file = fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| named(path, e))?;
         if new {
-            writeln!(file, "{CSV_HEADER}")?;
+            writeln!(file, "{CSV_HEADER}").map_err(|e| named(path, e))?;
         }
-        Ok(Csv { file })
+        Ok(Csv { file, path: path.to_path_buf() })
     }
 
     pub fn row(&mut self, fields: &[String]) -> std::io::Result<()> {
@@ -128,7 +135,7 @@ impl Csv {
             .iter()
             .map(|f| if f.contains([',', '"', '\n']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f.clone() })
             .collect();
-        writeln!(self.file, "{}", escaped.join(","))
+        writeln!(self.file, "{}", escaped.join(",")).map_err(|e| named(&self.path, e))
     }
 }
 

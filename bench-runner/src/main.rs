@@ -111,12 +111,20 @@ fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     match it.next().as_deref() {
         Some("run") => {}
-        Some("-h") | Some("--help") | None => return Err(USAGE.to_string()),
+        Some("-h") | Some("--help") => {
+            println!("{USAGE}");
+            std::process::exit(0);
+        }
+        None => return Err(USAGE.to_string()),
         Some(other) => return Err(format!("unknown command `{other}`\n\n{USAGE}")),
     }
     let mut kv: Vec<(String, String)> = Vec::new();
     let mut no_cgroup = false;
     while let Some(a) = it.next() {
+        if a == "-h" || a == "--help" {
+            println!("{USAGE}");
+            std::process::exit(0);
+        }
         if a == "--no-cgroup" {
             no_cgroup = true;
             continue;
@@ -132,6 +140,16 @@ fn parse_args() -> Result<Args, String> {
         get(k).map_or(Ok(default), |v| v.parse().map_err(|_| format!("--{k}: `{v}` is not a whole number")))
     };
     let function = get("function").ok_or("--function is required")?;
+    // The name becomes a directory of the output and a log group: Lambda's own rule (letters, digits,
+    // hyphens, underscores; up to 64) keeps `/`, `..` and anything else out.
+    if function.is_empty()
+        || function.len() > 64
+        || !function.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    {
+        return Err(format!(
+            "--function `{function}`: a function name is 1 to 64 letters, digits, hyphens and underscores"
+        ));
+    }
     let task_root = PathBuf::from(get("task-root").ok_or("--task-root is required")?);
     let task_root = task_root.canonicalize().map_err(|e| format!("--task-root {}: {e}", task_root.display()))?;
     let command: Vec<String> =
@@ -161,7 +179,10 @@ fn parse_args() -> Result<Args, String> {
             task_root,
             command,
             memory_mb,
-            timeout_s: num("timeout", 3)?.max(1),
+            timeout_s: match num("timeout", 3)? {
+                0 => return Err("--timeout 0: the timeout is at least 1 second (Lambda allows 1 to 900)".to_string()),
+                t => t,
+            },
             region: get("region").unwrap_or_else(|| "us-east-1".to_string()),
             extra_env,
         },
@@ -242,7 +263,7 @@ impl Runner {
         let log: Arc<Mutex<Vec<LogEvent>>> = Arc::new(Mutex::new(Vec::new()));
         let limits = if self.args.cgroups {
             match cgroup::Limits::create(
-                &format!("bench-runner-{}-{}", std::process::id(), self.ids.next() % 1_000_000),
+                &format!("{}{}-{}", cgroup::NAME_PREFIX, std::process::id(), self.ids.next() % 1_000_000),
                 spec.memory_mb,
             ) {
                 Ok(l) => {
@@ -369,6 +390,10 @@ impl Runner {
         }
         drop(memory);
         sys::kill_group(pid);
+        // Processes that left the group (setsid, a double fork) are still in the environment's cgroup.
+        if let Some(l) = &limits {
+            l.kill_all();
+        }
         let _ = child.lock().unwrap().wait();
         sys::CURRENT_GROUP.store(0, Ordering::SeqCst);
         std::thread::sleep(Duration::from_millis(10));
@@ -462,6 +487,12 @@ fn main() {
     };
     sys::install_signal_handlers();
     sys::become_subreaper();
+    if args.cgroups {
+        let stale = cgroup::clean_stale();
+        if stale > 0 {
+            eprintln!("bench-runner: removed {stale} cgroups left by runners that died, and what ran in them");
+        }
+    }
     let fail = |msg: String| -> ! {
         eprintln!("bench-runner: {msg}");
         std::process::exit(1);

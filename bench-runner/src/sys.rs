@@ -35,6 +35,14 @@ const SIGTERM: c_int = 15;
 const SIGHUP: c_int = 1;
 const PR_SET_PDEATHSIG: c_int = 1;
 
+/// Kills one process.
+pub fn kill_process(pid: i32) {
+    if pid > 0 {
+        // SAFETY: kill(2) takes any pid and signal number; a pid that is gone gives ESRCH, no harm.
+        unsafe { kill(pid, SIGKILL) };
+    }
+}
+
 /// Kills a whole process group (the function and anything it started).
 pub fn kill_group(pgid: i32) {
     if pgid > 0 {

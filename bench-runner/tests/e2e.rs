@@ -63,6 +63,12 @@ fn group<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
         .unwrap_or_else(|| panic!("no {name} in {s}"))
 }
 
+fn event_file(dir: &Path, json: &str) -> String {
+    let p = dir.join(format!("event-{:x}.json", json.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))));
+    std::fs::write(&p, json).unwrap();
+    p.display().to_string()
+}
+
 fn event(dir: &Path, name: &str, json: &str) -> String {
     let p = dir.join(name);
     std::fs::write(&p, json).unwrap();
@@ -299,4 +305,94 @@ fn an_interrupted_runner_leaves_no_process() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert!(sleeps_in(&task_root).is_empty(), "{:?}", sleeps_in(&task_root));
     assert!(processes_with(task_root.to_str().unwrap()).is_empty());
+}
+
+/// `sleep 31`: what curl-bootstrap's `escape` event leaves running outside its process group.
+fn escapees_in(task_root: &Path) -> Vec<String> {
+    processes_where("sleep 31", Some(&task_root.canonicalize().unwrap()))
+}
+
+fn cgroups_writable() -> bool {
+    let probe = Path::new("/sys/fs/cgroup/cpu");
+    let v2 = Path::new("/sys/fs/cgroup/cgroup.controllers").is_file();
+    (v2 || probe.is_dir()) && std::fs::create_dir(probe.join("bench-runner-probe")).map(|_| {
+        let _ = std::fs::remove_dir(probe.join("bench-runner-probe"));
+    }).is_ok()
+}
+
+#[test]
+fn processes_that_leave_the_group_die_with_the_environment() {
+    build();
+    if !cgroups_writable() {
+        eprintln!("notice: cgroups are not writable here; a process that calls setsid cannot be followed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let task_root = tmp.path().join("task");
+    std::fs::create_dir_all(&task_root).unwrap();
+    for f in ["bootstrap", "function.sh"] {
+        std::fs::copy(root().join("bench-runner/build/curl-bootstrap").join(f), task_root.join(f)).unwrap();
+    }
+    let run = |event: &str, extra: &[&str]| {
+        let mut c = Command::new(root().join("target/release/bench-runner"));
+        c.args(["run", "--function", "escapes", "--task-root", task_root.to_str().unwrap(), "--handler", "function.handler"])
+            .args(["--event", &event_file(tmp.path(), event), "--out", tmp.path().join("logs").to_str().unwrap()])
+            .args(["--csv", tmp.path().join("b.csv").to_str().unwrap()])
+            .args(extra);
+        c
+    };
+    // A setsid'd process outlives the handler; the end of the environment kills it through the cgroup.
+    let out = run(r#"{"escape": true}"#, &["--warm", "2"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(escapees_in(&task_root).is_empty(), "{:?}", escapees_in(&task_root));
+
+    // A runner killed with SIGKILL cleans nothing; the next runner to start removes its cgroup and kills
+    // what still ran there.
+    let mut child = run(r#"{"escape-and-sleep": true}"#, &["--warm", "1", "--timeout", "60"]).spawn().unwrap();
+    let start = std::time::Instant::now();
+    while escapees_in(&task_root).is_empty() {
+        assert!(start.elapsed().as_secs() < 20, "the function never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let dead = child.id();
+    assert!(Command::new("kill").args(["-KILL", &dead.to_string()]).status().unwrap().success());
+    child.wait().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(!escapees_in(&task_root).is_empty(), "the escaped process should have outlived a SIGKILLed runner");
+    let out = run("{}", &["--warm", "1"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("left by runners that died"));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(escapees_in(&task_root).is_empty(), "{:?}", escapees_in(&task_root));
+    let stale = format!("bench-runner-{dead}-");
+    for controller in ["cpu", "memory", ""] {
+        let dir = Path::new("/sys/fs/cgroup").join(controller);
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            assert!(!e.file_name().to_string_lossy().starts_with(&stale), "{} left", e.path().display());
+        }
+    }
+}
+
+#[test]
+fn bad_arguments_are_refused_and_help_is_printed() {
+    build();
+    let bin = root().join("target/release/bench-runner");
+    let tmp = tempfile::tempdir().unwrap();
+    let task = tmp.path().to_str().unwrap();
+    for (args, says) in [
+        (vec!["--function", "f", "--timeout", "0"], "--timeout 0"),
+        (vec!["--function", "../escape"], "a function name is"),
+        (vec!["--function", "a/b"], "a function name is"),
+        (vec!["--function", "f", "--event", "/nonexistent/event.json"], "/nonexistent/event.json"),
+    ] {
+        let out = Command::new(&bin).args(["run", "--task-root", task]).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    for args in [vec!["run", "--help"], vec!["--help"]] {
+        let out = Command::new(&bin).args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("usage: bench-runner run"));
+    }
 }
