@@ -93,6 +93,11 @@ pub struct ReadArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
+    /// Count every copy of an invocation; by default a request id counts once per function (copies
+    /// from overlapping exports are counted as duplicates in the data-quality section).
+    #[arg(long)]
+    pub keep_duplicates: bool,
+
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,

@@ -70,7 +70,12 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     }
     let groups =
         GroupSettings::from_config(&cfg, args.group_by.as_deref(), &args.label, args.arch, args.region.as_deref());
-    let read = ReadOptions { format: args.input_format, function: args.function.clone(), csv_map };
+    let read = ReadOptions {
+        format: args.input_format,
+        function: args.function.clone(),
+        csv_map,
+        keep_duplicates: args.keep_duplicates,
+    };
     let timing = std::env::var_os("LAMBDASTAT_TIMING").is_some();
     let t0 = std::time::Instant::now();
     let total: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();

@@ -19,18 +19,21 @@ struct Expect {
     timeouts: u64,
     init_failures: u64,
     skipped: u64,
+    /// Copies of a REPORT already counted (same function and request id).
+    duplicates: u64,
 }
 
 const fn e(file: &'static str, format: &'static str, records: u64, cold: u64, errors: u64, timeouts: u64) -> Expect {
-    Expect { file, format, records, cold, errors, timeouts, init_failures: 0, skipped: 0 }
+    Expect { file, format, records, cold, errors, timeouts, init_failures: 0, skipped: 0, duplicates: 0 }
 }
 
 const EXPECTED: &[Expect] = &[
     // Old failure format: timeout by 'Task timed out' line, OOM by 'RequestId: .. Error: Runtime exited';
     // the two 'is cold' invocations after failures carry no Init Duration (suppressed init).
     e("astuyve-blog-timeout-oom-coldstarts-nodejs.txt", "text", 7, 2, 1, 1),
-    // 19 REPORTs of doc examples (several repeated across runtime pages), 7 with Init Duration.
-    e("aws-docs-2023-runtime-logging-examples.txt", "text", 19, 7, 0, 0),
+    // 19 REPORTs of doc examples, several repeated across runtime pages: 9 request ids (4ce9340a… and
+    // 57f231fb… six times each), so 9 invocations and 10 duplicates; 7 of the 9 with Init Duration.
+    Expect { duplicates: 10, ..e("aws-docs-2023-runtime-logging-examples.txt", "text", 9, 7, 0, 0) },
     // old crash + new crash = 2 errors; old + new timeout = 2; 2 INIT_REPORT and 2 RESTORE_REPORT failures.
     Expect { init_failures: 2, ..e("aws-docs-runtime-environment-failure-examples.txt", "text", 5, 3, 2, 2) },
     e("console-csv-download-go-provided-al2023-2025-06-29.txt", "console-csv", 1, 1, 0, 0),
@@ -59,7 +62,8 @@ const EXPECTED: &[Expect] = &[
     e("maxday-lambda-perf-data-2025-09-01.json", "lambda-perf", 5838, 5838, 0, 0),
     e("maxday-lambda-perf-data.SOURCE.txt", "text", 0, 0, 0, 0),
     // Two fixture lines (one cold); the regex source line looks like a REPORT and is skipped.
-    Expect { skipped: 1, ..e("maxday-lambda-perf-report_log-rs.txt", "text", 2, 1, 0, 0) },
+    // The same request id in two fixture lines (with and without Init Duration): the first is kept.
+    Expect { skipped: 1, duplicates: 1, ..e("maxday-lambda-perf-report_log-rs.txt", "text", 1, 1, 0, 0) },
     e("ops-contract-gate-python312-us-east-1-2026.txt", "text", 10, 4, 2, 2),
     e("ops-intelligence-python312-2026-04-25.txt", "text", 1, 1, 0, 0),
     e("otel-lambda-pr2011-report-2025-10.txt", "text", 1, 1, 0, 0),
@@ -99,11 +103,12 @@ fn every_real_log_file_reads_as_its_content_says() {
             sum(|a| a.timeouts),
             sum(|a| a.init_failures),
             f.skipped.total(),
+            f.duplicates,
         );
-        let want = (x.format, x.records, x.cold, x.errors, x.timeouts, x.init_failures, x.skipped);
+        let want = (x.format, x.records, x.cold, x.errors, x.timeouts, x.init_failures, x.skipped, x.duplicates);
         if got != want {
             failures.push(format!(
-                "{}: got (format, records, cold, errors, timeouts, init failures, skipped) {got:?}, want {want:?}",
+                "{}: got (format, records, cold, errors, timeouts, init failures, skipped, duplicates) {got:?}, want {want:?}",
                 x.file
             ));
         }

@@ -159,3 +159,58 @@ fn a_closed_stderr_is_not_a_panic() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
 }
+
+#[test]
+fn each_invocation_is_counted_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The same hour of one function three times: an S3 export object, a console copy that renders every
+    // event twice (the raw line, then a flattened copy), and an overlapping filter-log-events JSON.
+    let reports: Vec<String> = (0..40)
+        .map(|i| {
+            let init = if i % 10 == 0 { "\tInit Duration: 120.50 ms" } else { "" };
+            format!(
+                "REPORT RequestId: 0b7e9c2a-0000-4000-8000-{i:012}\tDuration: {}.25 ms\tBilled Duration: {} ms\tMemory Size: 512 MB\tMax Memory Used: 70 MB{init}\t",
+                10 + i,
+                11 + i
+            )
+        })
+        .collect();
+    let export = tmp.path().join("logs/aws/lambda/Orders/2026/11/01/[$LATEST]ab/000000.log");
+    std::fs::create_dir_all(export.parent().unwrap()).unwrap();
+    let text: String = reports.iter().map(|r| format!("2026-11-01T10:00:00.000Z {r}\n")).collect();
+    std::fs::write(&export, text).unwrap();
+    let console = tmp.path().join("logs/aws/lambda/Orders.console.txt");
+    let doubled: String =
+        reports[..25].iter().map(|r| format!("2026-11-01T10:00:00.000Z {r}\n{}\n", r.replace('\t', " "))).collect();
+    std::fs::write(&console, doubled).unwrap();
+    let events: Vec<String> = reports[20..]
+        .iter()
+        .map(|r| format!(r#"{{"logStreamName": "2026/11/01/[$LATEST]ab", "timestamp": 1793527200000, "message": "{}\n"}}"#, r.replace('\t', "\\t")))
+        .collect();
+    let json = tmp.path().join("logs/aws/lambda/Orders.json");
+    std::fs::write(&json, format!(r#"{{"events": [{}], "searchedLogStreams": []}}"#, events.join(", "))).unwrap();
+
+    let run = |extra: &[&str]| {
+        let out = tmp.path().join(format!("out{}", extra.len()));
+        lambdastat()
+            .args(["report", tmp.path().join("logs").to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"])
+            .args(extra)
+            .assert()
+            .success();
+        let s: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        s
+    };
+    for threads in ["1", "2"] {
+        let s = run(&["--threads", threads]);
+        let f = &s["functions"][0];
+        assert_eq!(s["functions"].as_array().unwrap().len(), 1, "one function");
+        assert_eq!(f["invocations"], 40, "threads {threads}");
+        assert_eq!(f["cold_starts"], 4);
+        assert_eq!(s["inputs"]["duplicates"], 25 + 25 + 20, "threads {threads}");
+        assert_eq!(f["duration_ms"]["all"]["max"], 49.25);
+        assert_eq!(f["billed_ms"]["n"], 40);
+    }
+    let all = run(&["--keep-duplicates"]);
+    assert_eq!(all["functions"][0]["invocations"], 40 + 50 + 20);
+    assert_eq!(all["inputs"]["duplicates"], 0);
+}

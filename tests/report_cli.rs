@@ -47,8 +47,10 @@ struct Inv {
 
 fn write_text_log(path: &Path, invs: &[Inv]) {
     let mut out = String::new();
+    // Request ids unique across files (each file's own prefix), as Lambda's are.
+    let salt = path.to_string_lossy().bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
     for (i, v) in invs.iter().enumerate() {
-        let rid = format!("00000000-0000-4000-8000-{i:012}");
+        let rid = format!("{salt:08x}-0000-4000-8000-{i:012}");
         if v.init_cs.is_some() {
             out.push_str("2026-11-01T10:00:00.000Z INIT_START Runtime Version: dotnet:8.v47\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:ab\n\n");
         }

@@ -144,9 +144,27 @@ pub struct FileAcc {
     pub packages: HashMap<Option<String>, PackageInfo>,
     pub skipped: SkipLog,
     pub records: u64,
+    /// Copies of an invocation already counted (same function and request id), not counted again.
+    pub duplicates: u64,
+    /// Where request ids are remembered, when duplicates are dropped.
+    pub dedup: Option<DedupScope>,
+}
+
+/// The shared set of request ids, and how this file names functions for it: the name `--function`
+/// forces, else the one the data gives, else the file's path.
+#[derive(Debug, Clone)]
+pub struct DedupScope {
+    pub set: std::sync::Arc<super::dedup::Dedup>,
+    pub forced: Option<String>,
+    pub path_function: String,
 }
 
 impl FileAcc {
+    /// An empty accumulator that drops invocations `dedup` has seen (none when `None`).
+    pub fn with_dedup(dedup: Option<DedupScope>) -> FileAcc {
+        FileAcc { dedup, ..FileAcc::default() }
+    }
+
     fn slice(&mut self, inv: &Invocation<'_>) -> &mut GroupAcc {
         if !self.slices.get(self.last).is_some_and(|(k, _)| k.matches(inv)) {
             let key = SliceKey::of(inv);
@@ -165,6 +183,13 @@ impl FileAcc {
 
 impl Sink for FileAcc {
     fn invocation(&mut self, inv: &Invocation<'_>, line: u64) {
+        if let Some(d) = &self.dedup {
+            let function = d.forced.as_deref().or(inv.function).unwrap_or(&d.path_function);
+            if !d.set.first(function, inv.request_id) {
+                self.duplicates += 1;
+                return;
+            }
+        }
         match self.slice(inv).add(inv) {
             Ok(()) => self.records += 1,
             Err(e) => self.skipped.add(line, format!("REPORT with out-of-range {}", e.0)),

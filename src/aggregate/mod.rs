@@ -9,11 +9,12 @@
 //! lines are joined to their function, and slices are merged into the groups
 //! the configuration asks for.
 
+pub mod dedup;
 pub mod file;
 pub mod group;
 pub mod progress;
 
-pub use file::{FileAcc, Incident, PackageInfo, SkipLog, SliceKey, StreamRuntime};
+pub use file::{DedupScope, FileAcc, Incident, PackageInfo, SkipLog, SliceKey, StreamRuntime};
 pub use group::GroupAcc;
 pub use progress::Progress;
 
@@ -38,6 +39,8 @@ pub struct FileReport {
     pub uncompressed_bytes: u64,
     pub lines: u64,
     pub records: u64,
+    /// Copies of invocations already counted (same function and request id).
+    pub duplicates: u64,
     pub skipped: SkipLog,
 }
 
@@ -88,6 +91,8 @@ pub struct ReadOptions {
     pub format: Option<Format>,
     pub function: Option<String>,
     pub csv_map: BTreeMap<String, String>,
+    /// Count every copy of an invocation (`--keep-duplicates`) instead of each request id once.
+    pub keep_duplicates: bool,
 }
 
 /// What a set of files read so far adds up to (rayon fold/reduce).
@@ -153,6 +158,8 @@ pub fn collect_with_progress(
     settings: &GroupSettings,
     progress: &Progress,
 ) -> Dataset {
+    let dedup = (!opts.keep_duplicates).then(|| std::sync::Arc::new(dedup::Dedup::default()));
+    let dedup = dedup.as_ref();
     // Largest files first, so that a big file does not start last and run alone.
     let mut order: Vec<(u64, usize)> =
         files.iter().enumerate().map(|(i, f)| (std::fs::metadata(&f.path).map_or(0, |m| m.len()), i)).collect();
@@ -162,14 +169,14 @@ pub fn collect_with_progress(
     // parallel, folding each file's data in as it is done.
     let (big, small): (Vec<_>, Vec<_>) = order.iter().partition(|(size, _)| *size > WHOLE_FILE_MAX);
     let mut all = big.iter().fold(Partial::default(), |mut p, &(_, i)| {
-        p.add(i, read_file(&files[i], opts, progress));
+        p.add(i, read_file(&files[i], opts, dedup, progress));
         p
     });
     all.merge(
         small
             .par_iter()
             .fold(Partial::default, |mut p, &(_, i)| {
-                p.add(i, read_file(&files[i], opts, progress));
+                p.add(i, read_file(&files[i], opts, dedup, progress));
                 p
             })
             .reduce(Partial::default, |mut a, b| {
@@ -194,13 +201,24 @@ pub fn collect_with_progress(
     data
 }
 
-fn read_file(file: &InputFile, opts: &ReadOptions, progress: &Progress) -> Result<(FileReport, FileData), SourceError> {
+fn read_file(
+    file: &InputFile,
+    opts: &ReadOptions,
+    dedup: Option<&std::sync::Arc<dedup::Dedup>>,
+    progress: &Progress,
+) -> Result<(FileReport, FileData), SourceError> {
+    let scope = dedup.map(|set| DedupScope {
+        set: set.clone(),
+        forced: opts.function.clone(),
+        path_function: file.function_from_path.clone(),
+    });
+    let scope = &scope;
     let csv_columns: Vec<&str> = opts.csv_map.values().map(String::as_str).collect();
     match open(file, CHUNK_BYTES)? {
         Opened::Whole { bytes, on_disk } => {
             let format = opts.format.unwrap_or_else(|| sniff(&bytes, &file.path, &csv_columns));
             let mut merger = FileMerger::new(file, opts, format, on_disk);
-            for (chunk, lines) in read_records(&bytes, format, file, opts)? {
+            for (chunk, lines) in read_records(&bytes, format, file, opts, scope)? {
                 merger.add(chunk, lines);
             }
             merger.report.uncompressed_bytes = bytes.len() as u64;
@@ -219,7 +237,7 @@ fn read_file(file: &InputFile, opts: &ReadOptions, progress: &Progress) -> Resul
                 while blocks.next_into(&mut block).map_err(|e| io_error(file, e))? {
                     all.extend_from_slice(&block);
                 }
-                for (chunk, lines) in read_records(&all, format, file, opts)? {
+                for (chunk, lines) in read_records(&all, format, file, opts, scope)? {
                     merger.add(chunk, lines);
                 }
                 merger.report.uncompressed_bytes = all.len() as u64;
@@ -239,7 +257,7 @@ fn read_file(file: &InputFile, opts: &ReadOptions, progress: &Progress) -> Resul
                     break;
                 }
                 let (scanned, next) = rayon::join(
-                    || current.par_iter().map(|b| scan_block(b, file)).collect::<Vec<_>>(),
+                    || current.par_iter().map(|b| scan_block(b, file, scope)).collect::<Vec<_>>(),
                     || -> std::io::Result<Vec<Vec<u8>>> {
                         let mut next = Vec::with_capacity(group_size);
                         for _ in 0..group_size {
@@ -291,6 +309,7 @@ impl<'a> FileMerger<'a> {
             uncompressed_bytes: 0,
             lines: 0,
             records: 0,
+            duplicates: 0,
             skipped: SkipLog::default(),
         };
         FileMerger { file, opts, report, fd: FileData::default(), inherited: None }
@@ -324,6 +343,7 @@ impl<'a> FileMerger<'a> {
         }
         self.report.skipped.merge(acc.skipped, self.report.lines);
         self.report.records += acc.records;
+        self.report.duplicates += acc.duplicates;
         self.report.lines += lines;
         self.inherited = named_at_end.or(self.inherited.take());
     }
@@ -372,9 +392,10 @@ fn read_records(
     format: Format,
     file: &InputFile,
     opts: &ReadOptions,
+    scope: &Option<DedupScope>,
 ) -> Result<Vec<(Chunk, u64)>, SourceError> {
     let table = |read: &dyn Fn(&mut FileAcc) -> u64| {
-        let mut acc = FileAcc::default();
+        let mut acc = FileAcc::with_dedup(scope.clone());
         let lines = read(&mut acc);
         vec![((acc, None), lines)]
     };
@@ -386,15 +407,15 @@ fn read_records(
         Format::Subscription if subscription::is_base64_gzip(buf) => {
             let text = subscription::decode(buf)
                 .map_err(|message| SourceError::Decode { path: file.path.clone(), message })?;
-            split_chunks(&text, CHUNK_BYTES).par_iter().map(|c| scan_block(c, file)).collect()
+            split_chunks(&text, CHUNK_BYTES).par_iter().map(|c| scan_block(c, file, scope)).collect()
         }
-        _ => split_chunks(buf, CHUNK_BYTES).par_iter().map(|c| scan_block(c, file)).collect(),
+        _ => split_chunks(buf, CHUNK_BYTES).par_iter().map(|c| scan_block(c, file, scope)).collect(),
     })
 }
 
 /// Scans one block of log text.
-fn scan_block(block: &[u8], file: &InputFile) -> (Chunk, u64) {
-    let mut acc = FileAcc::default();
+fn scan_block(block: &[u8], file: &InputFile, scope: &Option<DedupScope>) -> (Chunk, u64) {
+    let mut acc = FileAcc::with_dedup(scope.clone());
     let mut scanner = Scanner::with_stream(file.stream_from_path.clone());
     let lines = scanner.scan(block, &mut acc);
     ((acc, scanner.current_function().map(str::to_string)), lines)

@@ -69,6 +69,8 @@ pub struct Inputs {
     pub uncompressed_bytes: u64,
     pub lines: u64,
     pub records: u64,
+    /// Copies of invocations already counted (same function and request id), left out.
+    pub duplicates: u64,
     pub skipped_lines: u64,
     pub skipped_by_reason: BTreeMap<String, u64>,
     /// Number of files read as each format.
@@ -85,6 +87,7 @@ pub struct FileSummary {
     pub uncompressed_bytes: u64,
     pub lines: u64,
     pub records: u64,
+    pub duplicates: u64,
     pub skipped_lines: u64,
     pub skipped_by_reason: BTreeMap<String, u64>,
     /// The first skipped lines, `{line, reason}`.
@@ -226,6 +229,7 @@ fn summarize_inputs(data: &Dataset) -> Inputs {
                 uncompressed_bytes: f.uncompressed_bytes,
                 lines: f.lines,
                 records: f.records,
+                duplicates: f.duplicates,
                 skipped_lines: f.skipped.total(),
                 skipped_by_reason: f.skipped.by_reason.clone(),
                 first_skipped: f
@@ -243,6 +247,7 @@ fn summarize_inputs(data: &Dataset) -> Inputs {
         uncompressed_bytes: per_file.iter().map(|f| f.uncompressed_bytes).sum(),
         lines: per_file.iter().map(|f| f.lines).sum(),
         records: per_file.iter().map(|f| f.records).sum(),
+        duplicates: per_file.iter().map(|f| f.duplicates).sum(),
         skipped_lines: per_file.iter().map(|f| f.skipped_lines).sum(),
         skipped_by_reason,
         formats,
