@@ -55,22 +55,18 @@ fn tools_present() -> bool {
 const VARIANTS: [&str; 7] =
     ["dotnet8-regular", "dotnet8-r2r", "dotnet8-aot", "dotnet9-aot", "dotnet10-aot", "dotnet10-regular", "dotnet10-r2r"];
 
+/// Runs a command in the repository root; panics with `what` if it fails.
+fn run_in_root(program: &str, args: &[&str], what: &str) {
+    let ok = Command::new(program).args(args).current_dir(root()).status().unwrap();
+    assert!(ok.success(), "{what} failed");
+}
+
 /// Builds every variant (bench-runner/build.sh, cached), bench-runner and lambdastat, once.
 fn build() {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let ok = Command::new("bash")
-            .args(["bench-runner/build.sh", "bench-runner/dotnet.manifest"])
-            .current_dir(root())
-            .status()
-            .unwrap();
-        assert!(ok.success(), "building the .NET variants failed");
-        let ok = Command::new("cargo")
-            .args(["build", "--release", "--locked", "-q", "-p", "lambdastat"])
-            .current_dir(root())
-            .status()
-            .unwrap();
-        assert!(ok.success());
+        run_in_root("bash", &["bench-runner/build.sh", "bench-runner/dotnet.manifest"], "building the .NET variants");
+        run_in_root("cargo", &["build", "--release", "--locked", "-q", "-p", "lambdastat"], "building lambdastat");
     });
 }
 
@@ -229,12 +225,7 @@ fn native_aot_for_linux_arm64_cross_built_and_run_under_qemu() {
         eprintln!("skipped: {msg}");
         return;
     }
-    let ok = Command::new("bash")
-        .args(["bench-runner/build.sh", "bench-runner/dotnet-arm64.manifest"])
-        .current_dir(root())
-        .status()
-        .unwrap();
-    assert!(ok.success(), "cross-building the linux-arm64 variant failed");
+    run_in_root("bash", &["bench-runner/build.sh", "bench-runner/dotnet-arm64.manifest"], "cross-building linux-arm64");
     let name = "dotnet10-aot-arm64";
     let listing: Vec<String> =
         std::fs::read_dir(build_dir(name)).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();

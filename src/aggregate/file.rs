@@ -146,8 +146,10 @@ pub struct FileAcc {
     pub records: u64,
     /// Copies of an invocation already counted (same function and request id), not counted again.
     pub duplicates: u64,
-    /// Where request ids are remembered, when duplicates are dropped.
+    /// What to do with request ids, when duplicates are dropped.
     pub dedup: Option<DedupScope>,
+    /// The keys of the invocations counted, in a first (collecting) pass.
+    pub keys: Vec<u64>,
 }
 
 /// The shared set of request ids, and how this file names functions for it: the name `--function`
@@ -183,15 +185,23 @@ impl FileAcc {
 
 impl Sink for FileAcc {
     fn invocation(&mut self, inv: &Invocation<'_>, line: u64) {
-        if let Some(d) = &self.dedup {
-            let function = d.forced.as_deref().or(inv.function).unwrap_or(&d.path_function);
-            if !d.set.first(function, inv.request_id) {
-                self.duplicates += 1;
-                return;
+        let key = match &self.dedup {
+            Some(d) if !inv.request_id.is_empty() => {
+                let function = d.forced.as_deref().or(inv.function).unwrap_or(&d.path_function);
+                let key = super::dedup::key(function, inv.request_id);
+                if !d.set.first(key) {
+                    self.duplicates += 1;
+                    return;
+                }
+                matches!(*d.set, super::dedup::Dedup::Collect).then_some(key)
             }
-        }
+            _ => None,
+        };
         match self.slice(inv).add(inv) {
-            Ok(()) => self.records += 1,
+            Ok(()) => {
+                self.records += 1;
+                self.keys.extend(key);
+            }
             Err(e) => self.skipped.add(line, format!("REPORT with out-of-range {}", e.0)),
         }
     }

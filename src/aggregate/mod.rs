@@ -23,8 +23,10 @@ use crate::parse::table::{read_csv, read_insights_json, read_lambda_perf, TableK
 use crate::parse::{subscription, Arch, Scanner};
 use crate::source::decompress::{io_error, WHOLE_FILE_MAX};
 use crate::source::{open, sniff, Format, InputFile, Opened, SourceError};
+use dedup::Dedup;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::Arc;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Files larger than this are split into chunks scanned in parallel.
@@ -104,6 +106,8 @@ struct Partial {
     runtimes: HashMap<(Option<String>, Option<String>), StreamRuntime>,
     incidents: Vec<(Option<String>, Option<String>, Incident)>,
     packages: HashMap<String, PackageInfo>,
+    /// Invocation keys of a collecting pass, one vector per chunk read.
+    keys: Vec<Vec<u64>>,
 }
 
 impl Partial {
@@ -118,6 +122,7 @@ impl Partial {
                 }
                 self.incidents.extend(fd.incidents);
                 self.packages.extend(fd.packages);
+                self.keys.extend(fd.keys);
                 self.reports.push((i, report));
             }
             Err(e) => self.errors.push((i, e)),
@@ -135,6 +140,7 @@ impl Partial {
         }
         self.incidents.extend(other.incidents);
         self.packages.extend(other.packages);
+        self.keys.extend(other.keys);
     }
 }
 
@@ -145,6 +151,7 @@ struct FileData {
     runtimes: HashMap<(Option<String>, Option<String>), StreamRuntime>,
     incidents: Vec<(Option<String>, Option<String>, Incident)>,
     packages: HashMap<String, PackageInfo>,
+    keys: Vec<Vec<u64>>,
 }
 
 pub fn collect(files: &[InputFile], opts: &ReadOptions, settings: &GroupSettings) -> Dataset {
@@ -158,7 +165,27 @@ pub fn collect_with_progress(
     settings: &GroupSettings,
     progress: &Progress,
 ) -> Dataset {
-    let dedup = (!opts.keep_duplicates).then(|| std::sync::Arc::new(dedup::Dedup::default()));
+    if opts.keep_duplicates {
+        return collect_pass(files, opts, settings, progress, None).0;
+    }
+    // See `dedup`: a first pass notes every invocation's key; only when some repeat is there a second.
+    let (data, keys) = collect_pass(files, opts, settings, progress, Some(Arc::new(Dedup::Collect)));
+    let repeated = dedup::repeated(keys);
+    if repeated.is_empty() {
+        return data;
+    }
+    drop(data);
+    collect_pass(files, opts, settings, progress, Some(Arc::new(Dedup::skipping(repeated)))).0
+}
+
+/// One pass over every input; also gives back the keys a collecting pass noted.
+fn collect_pass(
+    files: &[InputFile],
+    opts: &ReadOptions,
+    settings: &GroupSettings,
+    progress: &Progress,
+    dedup: Option<Arc<Dedup>>,
+) -> (Dataset, Vec<Vec<u64>>) {
     let dedup = dedup.as_ref();
     // Largest files first, so that a big file does not start last and run alone.
     let mut order: Vec<(u64, usize)> =
@@ -184,7 +211,7 @@ pub fn collect_with_progress(
                 a
             }),
     );
-    let Partial { mut reports, mut errors, slices, runtimes, incidents, packages } = all;
+    let Partial { mut reports, mut errors, slices, runtimes, incidents, packages, keys } = all;
     reports.sort_unstable_by_key(|(i, _)| *i);
     errors.sort_unstable_by_key(|(i, _)| *i);
     let mut data = Dataset {
@@ -198,13 +225,13 @@ pub fn collect_with_progress(
     for g in &mut data.groups {
         g.package = g.functions.iter().find_map(|f| packages.get(f).cloned());
     }
-    data
+    (data, keys)
 }
 
 fn read_file(
     file: &InputFile,
     opts: &ReadOptions,
-    dedup: Option<&std::sync::Arc<dedup::Dedup>>,
+    dedup: Option<&Arc<Dedup>>,
     progress: &Progress,
 ) -> Result<(FileReport, FileData), SourceError> {
     let scope = dedup.map(|set| DedupScope {
@@ -344,6 +371,11 @@ impl<'a> FileMerger<'a> {
         self.report.skipped.merge(acc.skipped, self.report.lines);
         self.report.records += acc.records;
         self.report.duplicates += acc.duplicates;
+        if !acc.keys.is_empty() {
+            let mut keys = acc.keys;
+            keys.shrink_to_fit(); // 8 bytes an invocation, not up to twice that
+            self.fd.keys.push(keys);
+        }
         self.report.lines += lines;
         self.inherited = named_at_end.or(self.inherited.take());
     }

@@ -69,8 +69,20 @@ fn whole(v: Option<f64>) -> Option<u64> {
     v.filter(|x| x.is_finite() && *x >= 0.0 && x.fract() == 0.0 && *x < 1.0e12).map(|x| x as u64)
 }
 
-/// Turns a `platform.report` event into an invocation, or names the first
-/// missing or unreadable field.
+/// A metric that is absent stays absent; one that is there but unreadable
+/// (negative, fractional where it must be whole, not a number) is an error
+/// naming it, never read as absent.
+fn metric(v: Option<f64>, read: fn(Option<f64>) -> Option<u64>, bad: &'static str) -> Result<Option<u64>, &'static str> {
+    match v {
+        None => Ok(None),
+        Some(_) => read(v).map(Some).ok_or(bad),
+    }
+}
+
+/// Turns a `platform.report` event into an invocation, or names the missing
+/// or unreadable field. Only `requestId` and `durationMs` are required: Lambda
+/// Managed Instances reports carry no billed duration or memory, and count as
+/// invocations with what they have (their cost is not known).
 pub fn report_invocation<'e>(ev: &'e PlatformEvent<'_>) -> Result<Invocation<'e>, &'static str> {
     let r = &ev.record;
     let m = &r.metrics;
@@ -79,15 +91,18 @@ pub fn report_invocation<'e>(ev: &'e PlatformEvent<'_>) -> Result<Invocation<'e>
         None => Status::Success,
         Some(s) => Status::from_word(s).ok_or("platform.report with unreadable status")?,
     };
+    let duration = metric(m.duration_ms, thousandths, "platform.report with unreadable durationMs")?;
     Ok(Invocation {
         request_id,
         timestamp_ms: ev.time.as_deref().and_then(parse_timestamp_ms),
-        duration_us: Some(thousandths(m.duration_ms).ok_or("platform.report missing durationMs")?),
-        billed_ms: Some(whole(m.billed_duration_ms).ok_or("platform.report missing billedDurationMs")?),
-        memory_size_mb: Some(whole(m.memory_size_mb).ok_or("platform.report missing memorySizeMB")?),
-        max_memory_used_mb: Some(whole(m.max_memory_used_mb).ok_or("platform.report missing maxMemoryUsedMB")?),
-        init_us: thousandths(m.init_duration_ms),
-        restore_us: thousandths(m.restore_duration_ms),
+        duration_us: Some(duration.ok_or("platform.report missing durationMs")?),
+        billed_ms: metric(m.billed_duration_ms, whole, "platform.report with unreadable billedDurationMs")?,
+        memory_size_mb: metric(m.memory_size_mb, whole, "platform.report with unreadable memorySizeMB")?
+            .map(|mb| if mb == 0 { Err("platform.report with unreadable memorySizeMB") } else { Ok(mb) })
+            .transpose()?,
+        max_memory_used_mb: metric(m.max_memory_used_mb, whole, "platform.report with unreadable maxMemoryUsedMB")?,
+        init_us: metric(m.init_duration_ms, thousandths, "platform.report with unreadable initDurationMs")?,
+        restore_us: metric(m.restore_duration_ms, thousandths, "platform.report with unreadable restoreDurationMs")?,
         status,
         error_type: r.error_type.as_deref(),
         ..Invocation::default()

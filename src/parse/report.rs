@@ -129,8 +129,26 @@ pub fn parse_fields(text: &str) -> Result<ReportFields<'_>, ReportError> {
     first.map(|(fields, _)| fields)
 }
 
-/// Units a value may carry (of known fields and of fields AWS adds later).
-const UNITS: &[&str] = &["ms", "MB", "s", "us", "µs", "μs", "ns", "KB", "GB", "MiB", "GiB", "KiB", "bytes"];
+/// A unit a value may carry (of known fields and of fields AWS adds later).
+fn is_unit(t: &str) -> bool {
+    matches!(t, "ms" | "MB" | "s" | "us" | "µs" | "μs" | "ns" | "KB" | "GB" | "MiB" | "GiB" | "KiB" | "bytes")
+}
+
+/// One of [`STOP_WORDS`], checked by length first: this runs for every token of every REPORT.
+fn is_stop_word(t: &str) -> bool {
+    match t.len() {
+        3 => t == "END",
+        4 => t == "XRAY",
+        5 => t == "START",
+        6 => t == "REPORT",
+        9 => t == "EXTENSION" || t == "TELEMETRY",
+        10 => t == "INIT_START",
+        11 => t == "INIT_REPORT",
+        13 => t == "RESTORE_START",
+        14 => t == "RESTORE_REPORT",
+        _ => false,
+    }
+}
 
 /// Reads the fields from whitespace-separated tokens; also says whether the
 /// text looked glued (a value ending in a colon, an unknown field name).
@@ -147,7 +165,7 @@ fn parse_tokens<'a>(tokens: impl Iterator<Item = &'a str>) -> Result<(ReportFiel
     let mut key_len = 0usize;
     while let Some(tok) = tokens.next() {
         // The X-Ray block, or the next event when a copy joined events on one line.
-        if STOP_WORDS.contains(&tok) {
+        if is_stop_word(tok) {
             break;
         }
         let (word, ends_key) = match tok.strip_suffix(':') {
@@ -175,7 +193,7 @@ fn parse_tokens<'a>(tokens: impl Iterator<Item = &'a str>) -> Result<(ReportFiel
         suspicious |= value.ends_with(':');
         let field = match_key(words);
         // A unit after the value belongs to it, known field or not (`Runtime Duration: 0.00 ms`).
-        let unit = tokens.next_if(|t| UNITS.contains(t));
+        let unit = tokens.next_if(|t| is_unit(t));
         let Some(field) = field else {
             suspicious = true;
             continue;
@@ -439,6 +457,14 @@ mod tests {
         let f = parse_report_fields(" RequestId: a Duration: 1.00 ms Duration: 1.00 ms").unwrap();
         assert_eq!(f.duration_us, Some(1_000));
         assert_eq!(e(" RequestId: a Duration: 1.00 s").to_string(), "REPORT with Duration in an unexpected unit");
+    }
+
+    #[test]
+    fn stop_words_by_length_are_the_list() {
+        for w in STOP_WORDS {
+            assert!(is_stop_word(w), "{w}");
+        }
+        assert!(!is_stop_word("REPORTS") && !is_stop_word("Duration:"));
     }
 
     #[test]

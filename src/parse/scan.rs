@@ -670,19 +670,23 @@ mod tests {
             "\n",
             r#"    "message": "{\"time\":\"2024-06-17T17:23:55.826Z\",\"type\":\"platform.report\",\"record\":{\"requestId\":\"r2\",\"metrics\":{\"durationMs\":18.593,\"billedDurationMs\":19,\"memorySizeMB\":2048,\"maxMemoryUsedMB\":246},\"status\":\"timeout\"}}","#,
             "\n",
+            // Lambda Managed Instances: durationMs only; an invocation with what it has.
             r#"{"time":"2024-05-20T16:29:45.022Z","type":"platform.report","record":{"requestId":"r3","metrics":{"durationMs":1}}}"#,
+            "\n",
+            r#"{"time":"2024-05-20T16:29:45.022Z","type":"platform.report","record":{"requestId":"r4","metrics":{"durationMs":1,"billedDurationMs":2,"memorySizeMB":128,"maxMemoryUsedMB":60,"initDurationMs":-5}}}"#,
             "\n",
             r#"{"time":"2024-06-17T17:48:06.348Z","type":"platform.initReport","record":{"initializationType":"on-demand","phase":"init","status":"timeout","metrics":{"durationMs":10000.487}}}"#,
             "\n",
         ));
-        assert_eq!(c.records.len(), 2, "{:?}", c.skipped);
+        assert_eq!(c.records.len(), 3, "{:?}", c.skipped);
         assert_eq!(c.records[0].1, "r1");
         assert_eq!(c.records[0].2.as_deref(), Some("Fn1"));
         assert_eq!(c.records[0].3, Some(11_642));
         assert_eq!(c.records[0].4, Some(174_055));
         assert_eq!(c.records[1].1, "r2");
         assert_eq!(c.records[1].3, Some(18_593));
-        assert_eq!(c.skipped, vec![(4, "platform.report missing billedDurationMs".to_string())]);
+        assert_eq!((c.records[2].1.as_str(), c.records[2].3), ("r3", Some(1_000)));
+        assert_eq!(c.skipped, vec![(5, "platform.report with unreadable initDurationMs".to_string())]);
         assert_eq!(c.platform.len(), 2);
         assert!(c.platform[0].contains("region: Some(\"eu-west-3\")"), "{}", c.platform[0]);
         assert!(
