@@ -214,3 +214,14 @@ fn each_invocation_is_counted_once() {
     assert_eq!(all["functions"][0]["invocations"], 40 + 50 + 20);
     assert_eq!(all["inputs"]["duplicates"], 0);
 }
+
+#[test]
+fn a_forced_format_that_reads_nothing_warns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = logs(tmp.path(), "Fn.log");
+    let out = tmp.path().join("out");
+    report(&input, &out, &["--input-format", "insights-csv"])
+        .success()
+        .stderr(predicate::str::contains("Fn.log: read as insights-csv (--input-format) but no record was found"));
+    report(&input, &out, &["--input-format", "text"]).success().stderr(predicate::str::contains("no record").not());
+}
