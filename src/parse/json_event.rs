@@ -57,8 +57,14 @@ pub struct Metrics {
 /// Parses the first JSON value in `text` (trailing text is ignored: the event
 /// may be followed by the rest of a quoted line).
 pub fn parse_event(text: &str) -> Option<PlatformEvent<'_>> {
+    parse_event_at(text).map(|(ev, _)| ev)
+}
+
+/// [`parse_event`], also giving the byte length of the value read.
+pub fn parse_event_at(text: &str) -> Option<(PlatformEvent<'_>, usize)> {
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<PlatformEvent>();
-    stream.next()?.ok()
+    let ev = stream.next()?.ok()?;
+    Some((ev, stream.byte_offset()))
 }
 
 fn thousandths(v: Option<f64>) -> Option<u64> {

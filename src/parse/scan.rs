@@ -9,7 +9,7 @@
 //! grammar and the same JSON platform-event parser.
 
 use super::escape::{opening_quote, quoted_literal, unescape_fully};
-use super::json_event::{parse_event, report_invocation};
+use super::json_event::{parse_event, parse_event_at, report_invocation};
 use super::record::{Invocation, Platform, PlatformLine, Status};
 use super::report::{parse_fields, parse_report_fields, starts_with_report_field, ReportError, ReportFields};
 use super::time::parse_timestamp_ms;
@@ -333,7 +333,15 @@ impl Scanner {
             return after;
         }
         let (ls, le) = line_bounds(buf, hit);
-        let (text, end): (Cow<str>, usize) = if escaped {
+        // A pretty-printed event (a console copy of the JSON log format, `jq .` output) spreads over
+        // lines: its `"type"` line holds no `{`. Read it from the brace that opens it.
+        let pretty = if escaped || memchr::memchr(b'{', &buf[ls..hit]).is_some() { None } else { pretty_event(buf, ls) };
+        let (text, end): (Cow<str>, usize) = if let Some((open, text)) = pretty {
+            match parse_event_at(&text) {
+                Some((_, len)) => (Cow::Owned(text[..len].to_string()), open + len),
+                None => (text, le),
+            }
+        } else if escaped {
             let Some((open, quote)) = opening_quote(&buf[ls..le], hit - 2 - ls) else { return after };
             let (literal, end) = quoted_literal(buf, ls + open, quote, le);
             (Cow::Owned(unescape_fully(&String::from_utf8_lossy(&literal))), end)
@@ -516,6 +524,39 @@ fn json_string_value(buf: &[u8], at: usize, suffixes: &[&[u8]]) -> Option<(Strin
     let start = i + 1;
     let len = buf[start..buf.len().min(start + 512)].iter().take_while(|c| **c != quote && **c != b'\n').count();
     Some((String::from_utf8_lossy(&buf[start..start + len]).into_owned(), start + len))
+}
+
+/// The JSON object that encloses the line starting at `ls`, when a line before it opens one: the
+/// text from its `{` (at most 64 KiB back, and 64 KiB of text), with that brace's offset. Braces inside
+/// strings are skipped over.
+fn pretty_event(buf: &[u8], ls: usize) -> Option<(usize, Cow<'_, str>)> {
+    const WINDOW: usize = 64 << 10;
+    let lo = ls.saturating_sub(WINDOW);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut open = None;
+    for i in (lo..ls).rev() {
+        match buf[i] {
+            b'"' if i == 0 || buf[i - 1] != b'\\' => in_string = !in_string,
+            b'}' if !in_string => depth += 1,
+            b'{' if !in_string => {
+                if depth == 0 {
+                    open = Some(i);
+                    break;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    let open = open?;
+    let end = (open + WINDOW).min(buf.len());
+    let bytes = &buf[open..end];
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).ok()?,
+    };
+    Some((open, Cow::Borrowed(valid)))
 }
 
 /// `REPORT` is followed by whitespace (or an escaped tab) and `RequestId`,
@@ -718,6 +759,45 @@ mod tests {
         assert_eq!(c.records.len(), 2);
         assert_eq!(c.records[1].1, "b");
         assert_eq!(c.records[0].4, Some(87_780));
+    }
+
+    #[test]
+    fn pretty_printed_json_events() {
+        // `jq .` output of the JSON log format: each event spread over lines.
+        let text = r#"{
+  "time": "2024-05-20T16:29:44.833Z",
+  "type": "platform.initStart",
+  "record": {
+    "runtimeVersion": "nodejs:18.v28",
+    "runtimeVersionArn": "arn:aws:lambda:eu-west-3::runtime:b4",
+    "functionName": "Fn1"
+  }
+}
+{
+  "time": "2024-05-20T16:29:45.022Z",
+  "type": "platform.report",
+  "record": {
+    "requestId": "r1",
+    "metrics": {
+      "durationMs": 11.642,
+      "billedDurationMs": 12,
+      "memorySizeMB": 128,
+      "maxMemoryUsedMB": 67,
+      "initDurationMs": 174.055
+    },
+    "status": "success",
+    "tracing": { "spanId": "{x}", "type": "X-Amzn-Trace-Id" }
+  }
+}
+{"time":"2024-05-20T16:29:46.022Z","type":"platform.report","record":{"requestId":"r2","metrics":{"durationMs":2.5,"billedDurationMs":3,"memorySizeMB":128,"maxMemoryUsedMB":67}}}
+"#;
+        let (c, _) = scan(text);
+        assert!(c.skipped.is_empty(), "{:?}", c.skipped);
+        assert_eq!(c.records.len(), 2);
+        assert_eq!((c.records[0].1.as_str(), c.records[0].2.as_deref()), ("r1", Some("Fn1")));
+        assert_eq!((c.records[0].3, c.records[0].4), (Some(11_642), Some(174_055)));
+        assert_eq!(c.records[1].1, "r2");
+        assert!(c.platform[0].contains("region: Some(\"eu-west-3\")"), "{}", c.platform[0]);
     }
 
     #[test]
