@@ -98,6 +98,11 @@ pub struct ReadArgs {
     #[arg(long)]
     pub keep_duplicates: bool,
 
+    /// The longest line read from a streamed input (a large file, a large .gz, stdin); a longer one
+    /// stops that file with an error naming it [default: 268435456, 256 MiB].
+    #[arg(long, value_name = "BYTES")]
+    pub max_line_bytes: Option<usize>,
+
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,

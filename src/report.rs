@@ -75,6 +75,7 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
         function: args.function.clone(),
         csv_map,
         keep_duplicates: args.keep_duplicates,
+        max_line_bytes: args.max_line_bytes,
     };
     let timing = std::env::var_os("LAMBDASTAT_TIMING").is_some();
     let t0 = std::time::Instant::now();

@@ -225,3 +225,44 @@ fn a_forced_format_that_reads_nothing_warns() {
         .stderr(predicate::str::contains("Fn.log: read as insights-csv (--input-format) but no record was found"));
     report(&input, &out, &["--input-format", "text"]).success().stderr(predicate::str::contains("no record").not());
 }
+
+#[test]
+fn a_line_that_never_ends_stops_its_file_with_the_limit_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // Standard input always streams (in 4 MiB blocks): a 6 MiB line without a newline, then a REPORT.
+    let mut input = vec![b'x'; 6 << 20];
+    input.extend_from_slice(REPORT.as_bytes());
+    lambdastat()
+        .args(["report", "-", "--out", out.to_str().unwrap(), "--max-line-bytes", "1048576"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("a line longer than 1048576 bytes").and(predicate::str::contains("--max-line-bytes")));
+}
+
+#[test]
+fn a_small_gzip_that_inflates_past_the_whole_file_limit_streams() {
+    // 600 MB of short lines (more than the 512 MiB lambdastat inflates whole) in a gzip of about 1 MB,
+    // with REPORTs at both ends.
+    let tmp = tempfile::tempdir().unwrap();
+    let gz = tmp.path().join("aws/lambda/Bomb/000000.gz");
+    std::fs::create_dir_all(gz.parent().unwrap()).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    use std::io::Write;
+    enc.write_all(REPORT.lines().next().unwrap().as_bytes()).unwrap();
+    enc.write_all(b"\n").unwrap();
+    let filler = "app log line\n".repeat(1 << 16);
+    for _ in 0..(600_000_000 / filler.len()) {
+        enc.write_all(filler.as_bytes()).unwrap();
+    }
+    enc.write_all(REPORT.lines().nth(1).unwrap().as_bytes()).unwrap();
+    enc.write_all(b"\n").unwrap();
+    enc.finish().unwrap();
+    assert!(std::fs::metadata(&gz).unwrap().len() < 32 << 20, "a small object");
+    let out = tmp.path().join("out");
+    report(&gz, &out, &["-q"]).success();
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(s["inputs"]["records"], 2);
+    assert!(s["inputs"]["uncompressed_bytes"].as_u64().unwrap() > 590_000_000);
+}

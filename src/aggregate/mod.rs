@@ -21,7 +21,7 @@ pub use progress::Progress;
 use crate::config::{Dimension, GroupSettings};
 use crate::parse::table::{read_csv, read_insights_json, read_lambda_perf, TableKind};
 use crate::parse::{subscription, Arch, Scanner};
-use crate::source::decompress::{io_error, WHOLE_FILE_MAX};
+use crate::source::decompress::{io_error, MAX_LINE_BYTES_DEFAULT, WHOLE_FILE_MAX};
 use crate::source::{open, sniff, Format, InputFile, Opened, SourceError};
 use dedup::Dedup;
 use rayon::prelude::*;
@@ -95,6 +95,8 @@ pub struct ReadOptions {
     pub csv_map: BTreeMap<String, String>,
     /// Count every copy of an invocation (`--keep-duplicates`) instead of each request id once.
     pub keep_duplicates: bool,
+    /// The longest line a stream may hold (`--max-line-bytes`); `None`: the default.
+    pub max_line_bytes: Option<usize>,
 }
 
 /// What a set of files read so far adds up to (rayon fold/reduce).
@@ -241,7 +243,7 @@ fn read_file(
     });
     let scope = &scope;
     let csv_columns: Vec<&str> = opts.csv_map.values().map(String::as_str).collect();
-    match open(file, CHUNK_BYTES)? {
+    match open(file, CHUNK_BYTES, opts.max_line_bytes.unwrap_or(MAX_LINE_BYTES_DEFAULT))? {
         Opened::Whole { bytes, on_disk } => {
             let format = opts.format.unwrap_or_else(|| sniff(&bytes, &file.path, &csv_columns));
             let mut merger = FileMerger::new(file, opts, format, on_disk);

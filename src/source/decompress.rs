@@ -21,7 +21,7 @@ pub enum Opened {
 
 /// Opens `file`: small files (and small gzip objects, by their ISIZE) are read
 /// whole; others become a block stream.
-pub fn open(file: &InputFile, block_size: usize) -> Result<Opened, SourceError> {
+pub fn open(file: &InputFile, block_size: usize, max_line: usize) -> Result<Opened, SourceError> {
     let read_err = |source| SourceError::Read { path: file.path.clone(), source };
     let mut reader: Box<dyn BufRead + Send> = if file.is_stdin() {
         Box::new(BufReader::with_capacity(1 << 20, std::io::stdin()))
@@ -36,38 +36,61 @@ pub fn open(file: &InputFile, block_size: usize) -> Result<Opened, SourceError> 
             reader.read_to_end(&mut bytes).map_err(read_err)?;
             return Ok(Opened::Whole { bytes, on_disk });
         }
-        return Ok(Opened::Stream { blocks: Blocks::new(reader, block_size), on_disk });
+        return Ok(Opened::Stream { blocks: Blocks::new(reader, block_size, max_line), on_disk });
     }
     if !file.is_stdin() && on_disk <= WHOLE_FILE_MAX {
         let mut raw = Vec::with_capacity(on_disk as usize);
         reader.read_to_end(&mut raw).map_err(read_err)?;
-        let bytes = inflate_whole(&raw).map_err(|source| SourceError::Gzip { path: file.path.clone(), source })?;
-        return Ok(Opened::Whole { bytes, on_disk });
+        let gz_err = |source| SourceError::Gzip { path: file.path.clone(), source };
+        // A small object that inflates past the whole-file limit (a gzip bomb, or just very
+        // compressible text) streams instead: memory stays bounded whatever the ratio.
+        if let Some(bytes) = inflate_whole_bounded(&raw, INFLATE_WHOLE_MAX).map_err(gz_err)? {
+            return Ok(Opened::Whole { bytes, on_disk });
+        }
+        let decoder = BufReader::with_capacity(1 << 20, MultiGzDecoder::new(std::io::Cursor::new(raw)));
+        return Ok(Opened::Stream { blocks: Blocks::new(Box::new(decoder), block_size, max_line), on_disk });
     }
     let decoder = BufReader::with_capacity(1 << 20, MultiGzDecoder::new(reader));
-    Ok(Opened::Stream { blocks: Blocks::new(Box::new(decoder), block_size), on_disk })
+    Ok(Opened::Stream { blocks: Blocks::new(Box::new(decoder), block_size, max_line), on_disk })
 }
 
-/// Inflates a whole gzip file: libdeflate when it is one member whose ISIZE
-/// is plausible, else (several members, say) flate2 on zlib-rs.
-pub fn inflate_whole(raw: &[u8]) -> std::io::Result<Vec<u8>> {
+/// The most a gzip object is inflated into memory whole (as much as a plain file is read whole);
+/// beyond it, it streams, so memory stays bounded whatever its compression ratio.
+pub const INFLATE_WHOLE_MAX: usize = WHOLE_FILE_MAX as usize;
+
+/// The default of `--max-line-bytes`: the longest line a stream holds in memory.
+pub const MAX_LINE_BYTES_DEFAULT: usize = 256 << 20;
+
+/// Inflates a whole gzip object: libdeflate when it is one member whose ISIZE is plausible, else
+/// (several members, say) flate2 on zlib-rs; `None` when it inflates to more than `limit` bytes.
+pub fn inflate_whole_bounded(raw: &[u8], limit: usize) -> std::io::Result<Option<Vec<u8>>> {
     if raw.len() >= 18 {
         let isize = u32::from_le_bytes(raw[raw.len() - 4..].try_into().unwrap()) as usize;
-        if isize <= (WHOLE_FILE_MAX as usize) * 16 && isize >= raw.len() / 2048 {
+        if isize <= limit && isize >= raw.len() / 2048 {
             let mut out = vec![0u8; isize];
             if let Some((used_in, used_out)) = libdeflate_gzip(raw, &mut out) {
-                // One member that fills the buffer exactly; otherwise (more
-                // members follow) let the streaming decoder do it.
                 if used_in == raw.len() && used_out == isize {
-                    return Ok(out);
+                    return Ok(Some(out));
                 }
             }
         }
     }
-    let mut out = Vec::with_capacity(raw.len() * 6);
-    MultiGzDecoder::new(raw).read_to_end(&mut out)?;
-    Ok(out)
+    let mut out = Vec::with_capacity((raw.len() * 6).min(limit + 1));
+    MultiGzDecoder::new(raw).take(limit as u64 + 1).read_to_end(&mut out)?;
+    Ok((out.len() <= limit).then_some(out))
 }
+
+/// A line longer than `--max-line-bytes`.
+#[derive(Debug)]
+pub struct LineTooLong(pub usize);
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a line longer than {} bytes", self.0)
+    }
+}
+
+impl std::error::Error for LineTooLong {}
 
 /// One gzip member into `out` with libdeflate: `(input used, output written)`.
 fn libdeflate_gzip(raw: &[u8], out: &mut [u8]) -> Option<(usize, usize)> {
@@ -97,6 +120,9 @@ fn libdeflate_gzip(raw: &[u8], out: &mut [u8]) -> Option<(usize, usize)> {
 
 /// Wraps a read error of a stream: gzip trouble is named as such.
 pub fn io_error(file: &InputFile, source: std::io::Error) -> SourceError {
+    if let Some(LineTooLong(limit)) = source.get_ref().and_then(|e| e.downcast_ref::<LineTooLong>()) {
+        return SourceError::LineTooLong { path: file.path.clone(), limit: *limit };
+    }
     match source.kind() {
         std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof => {
             SourceError::Gzip { path: file.path.clone(), source }
@@ -111,12 +137,14 @@ pub struct Blocks {
     inner: Box<dyn BufRead + Send>,
     carry: Vec<u8>,
     block_size: usize,
+    /// A block without a newline past this many bytes is an error, not more memory.
+    max_line: usize,
     done: bool,
 }
 
 impl Blocks {
-    pub fn new(inner: Box<dyn BufRead + Send>, block_size: usize) -> Blocks {
-        Blocks { inner, carry: Vec::new(), block_size, done: false }
+    pub fn new(inner: Box<dyn BufRead + Send>, block_size: usize, max_line: usize) -> Blocks {
+        Blocks { inner, carry: Vec::new(), block_size, max_line, done: false }
     }
 
     /// Fills `out` with the next block; false at the end of the input.
@@ -142,8 +170,12 @@ impl Blocks {
                 out.truncate(i + 1);
                 return Ok(true);
             }
-            // No newline yet: a very long line; keep reading.
-            self.block_size *= 2;
+            // No newline yet: a very long line; keep reading, up to the limit.
+            if out.len() >= self.max_line {
+                self.done = true;
+                return Err(std::io::Error::other(LineTooLong(self.max_line)));
+            }
+            self.block_size = (self.block_size * 2).min(self.max_line.max(out.len() + 1));
         }
     }
 }
@@ -155,7 +187,7 @@ mod tests {
     #[test]
     fn blocks_end_at_newlines_and_cover_everything() {
         let text = b"aaaa\nbbbbbbbbbbbb\ncc\nd".to_vec();
-        let mut blocks = Blocks::new(Box::new(std::io::Cursor::new(text.clone())), 3);
+        let mut blocks = Blocks::new(Box::new(std::io::Cursor::new(text.clone())), 3, 1 << 20);
         let mut got: Vec<Vec<u8>> = Vec::new();
         let mut b = Vec::new();
         while blocks.next_into(&mut b).unwrap() {
@@ -175,9 +207,12 @@ mod tests {
             e.write_all(t).unwrap();
             e.finish().unwrap()
         };
+        let inflate_whole = |raw: &[u8]| inflate_whole_bounded(raw, 1 << 20).map(Option::unwrap);
         assert_eq!(inflate_whole(&gz(b"hello\n")).unwrap(), b"hello\n");
         let two = [gz(b"one\n"), gz(b"two\n")].concat();
         assert_eq!(inflate_whole(&two).unwrap(), b"one\ntwo\n");
-        assert!(inflate_whole(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9]).is_err());
+        assert!(inflate_whole_bounded(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9], 1 << 20).is_err());
+        // More than the limit: not inflated whole (the caller streams it).
+        assert_eq!(inflate_whole_bounded(&two, 4).unwrap(), None);
     }
 }

@@ -24,4 +24,6 @@ pub enum SourceError {
     Missing { path: PathBuf },
     #[error("{path}: cannot walk directory: {source}")]
     Walk { path: PathBuf, source: walkdir::Error },
+    #[error("{path}: a line longer than {limit} bytes; not read further (raise --max-line-bytes to read it)")]
+    LineTooLong { path: PathBuf, limit: usize },
 }
