@@ -89,7 +89,11 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     if let Some(format) = args.input_format {
         // A forced format that finds nothing is more likely the wrong format than an empty file.
         for f in data.files.iter().filter(|f| f.records == 0 && f.duplicates == 0 && f.skipped.total() == 0) {
-            crate::say!("warning: {}: read as {} (--input-format) but no record was found in it", f.path, format.label());
+            crate::say!(
+                "warning: {}: read as {} (--input-format) but no record was found in it",
+                f.path,
+                format.label()
+            );
         }
     }
     let method = args.percentile_method.or(cfg.percentile_method).unwrap_or_default();

@@ -114,7 +114,8 @@ fn control_characters_never_reach_the_terminal_or_the_pages_raw() {
     let tmp = tempfile::tempdir().unwrap();
     // A function name (from the path) and an error type carrying terminal escape sequences.
     let input = logs(tmp.path(), "Evil\u{1b}[2J\u{1b}]0;owned\u{7}.log");
-    let bad_line = "2026-11-01T10:00:03.000Z REPORT RequestId: 6f1d3f4e-1111-4000-8000-000000000003\tDuration: x\u{1b}[31m ms\n";
+    let bad_line =
+        "2026-11-01T10:00:03.000Z REPORT RequestId: 6f1d3f4e-1111-4000-8000-000000000003\tDuration: x\u{1b}[31m ms\n";
     let p = std::fs::read_dir(tmp.path().join("aws/lambda")).unwrap().next().unwrap().unwrap().path();
     let mut text = std::fs::read_to_string(&p).unwrap();
     text.push_str(bad_line);
@@ -185,7 +186,12 @@ fn each_invocation_is_counted_once() {
     std::fs::write(&console, doubled).unwrap();
     let events: Vec<String> = reports[20..]
         .iter()
-        .map(|r| format!(r#"{{"logStreamName": "2026/11/01/[$LATEST]ab", "timestamp": 1793527200000, "message": "{}\n"}}"#, r.replace('\t', "\\t")))
+        .map(|r| {
+            format!(
+                r#"{{"logStreamName": "2026/11/01/[$LATEST]ab", "timestamp": 1793527200000, "message": "{}\n"}}"#,
+                r.replace('\t', "\\t")
+            )
+        })
         .collect();
     let json = tmp.path().join("logs/aws/lambda/Orders.json");
     std::fs::write(&json, format!(r#"{{"events": [{}], "searchedLogStreams": []}}"#, events.join(", "))).unwrap();
@@ -238,7 +244,10 @@ fn a_line_that_never_ends_stops_its_file_with_the_limit_named() {
         .write_stdin(input)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("a line longer than 1048576 bytes").and(predicate::str::contains("--max-line-bytes")));
+        .stderr(
+            predicate::str::contains("a line longer than 1048576 bytes")
+                .and(predicate::str::contains("--max-line-bytes")),
+        );
 }
 
 #[test]

@@ -135,8 +135,7 @@ fn report_numbers_match_an_independent_computation() {
         let init: Vec<f64> = invs.iter().filter_map(|v| v.init_cs.map(ms)).collect();
         let all: Vec<f64> = invs.iter().map(|v| ms(v.duration_cs)).collect();
         // Cold-start latency as a caller sees it: Init Duration + Duration of each cold invocation.
-        let cold_latency: Vec<f64> =
-            invs.iter().filter_map(|v| v.init_cs.map(|i| ms(i + v.duration_cs))).collect();
+        let cold_latency: Vec<f64> = invs.iter().filter_map(|v| v.init_cs.map(|i| ms(i + v.duration_cs))).collect();
         assert_eq!(f["invocations"], invs.len() as u64);
         assert_eq!(f["cold_latency_ms"]["n"], cold_latency.len() as u64);
         let max = cold_latency.iter().cloned().fold(f64::MIN, f64::max);

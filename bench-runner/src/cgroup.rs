@@ -104,7 +104,8 @@ pub fn clean_stale() -> usize {
         let Ok(entries) = fs::read_dir(&parent) else { continue };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            let Some(pid) = name.strip_prefix(NAME_PREFIX).and_then(|r| r.split('-').next()?.parse::<u32>().ok()) else {
+            let Some(pid) = name.strip_prefix(NAME_PREFIX).and_then(|r| r.split('-').next()?.parse::<u32>().ok())
+            else {
                 continue;
             };
             if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {

@@ -111,8 +111,11 @@ impl Csv {
         if !new {
             let named = |e| named(path, e);
             let mut header = String::new();
-            std::io::BufRead::read_line(&mut std::io::BufReader::new(fs::File::open(path).map_err(named)?), &mut header)
-                .map_err(named)?;
+            std::io::BufRead::read_line(
+                &mut std::io::BufReader::new(fs::File::open(path).map_err(named)?),
+                &mut header,
+            )
+            .map_err(named)?;
             if !header.is_empty() && header.trim_end() != CSV_HEADER {
                 return Err(std::io::Error::other(format!(
                     "{}: its header is not this bench-runner's CSV schema (an older run?); remove it or give another --csv",

@@ -53,7 +53,10 @@ impl LocalDynamo {
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Ok(Some(status)) = server.child.try_wait() {
-                return Err(format!("moto's server exited ({status}) before listening; its output is in {}", log.display()));
+                return Err(format!(
+                    "moto's server exited ({status}) before listening; its output is in {}",
+                    log.display()
+                ));
             }
             if started.elapsed() > Duration::from_secs(30) {
                 return Err(format!("moto's server did not listen on port {port} within 30 s; see {}", log.display()));
@@ -84,7 +87,17 @@ impl LocalDynamo {
 
     /// How many items the table holds.
     pub fn count(&self) -> Result<u64, String> {
-        let out = self.aws(&["scan", "--table-name", &self.table, "--select", "COUNT", "--query", "Count", "--output", "text"])?;
+        let out = self.aws(&[
+            "scan",
+            "--table-name",
+            &self.table,
+            "--select",
+            "COUNT",
+            "--query",
+            "Count",
+            "--output",
+            "text",
+        ])?;
         out.trim().parse().map_err(|_| format!("aws dynamodb scan answered `{}`, not a count", out.trim()))
     }
 

@@ -90,9 +90,14 @@ impl BuildInfo {
         let mut info = BuildInfo::default();
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let (k, v) = line.split_once('=').ok_or(format!("{path}:{}: expected key=value", n + 1))?;
-            let num = |v: &str| v.parse::<u64>().map(Some).map_err(|_| format!("{path}:{}: {k}=`{v}` is not a whole number", n + 1));
+            let num = |v: &str| {
+                v.parse::<u64>().map(Some).map_err(|_| format!("{path}:{}: {k}=`{v}` is not a whole number", n + 1))
+            };
             match k {
-                "build_seconds" => info.seconds = Some(v.parse().map_err(|_| format!("{path}:{}: build_seconds=`{v}` is not a number", n + 1))?),
+                "build_seconds" => {
+                    info.seconds =
+                        Some(v.parse().map_err(|_| format!("{path}:{}: build_seconds=`{v}` is not a number", n + 1))?)
+                }
                 "package_bytes" => info.package_bytes = num(v)?,
                 "package_files" => info.package_files = num(v)?,
                 "exe_bytes" if !v.is_empty() => info.exe_bytes = num(v)?,
@@ -529,7 +534,8 @@ fn main() {
     let n = r.reports.len();
     let cold = r.reports.iter().filter(|x| x.cold).count();
     let failed = r.reports.iter().filter(|x| x.status.is_some()).count();
-    let mut warm: Vec<f64> = r.reports.iter().filter(|x| !x.cold && x.status.is_none()).map(|x| x.duration_ms).collect();
+    let mut warm: Vec<f64> =
+        r.reports.iter().filter(|x| !x.cold && x.status.is_none()).map(|x| x.duration_ms).collect();
     warm.sort_by(f64::total_cmp);
     let median = warm.get(warm.len() / 2).map_or(String::from("–"), |m| format!("{m:.3} ms"));
     eprintln!(

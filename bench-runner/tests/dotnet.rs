@@ -52,8 +52,15 @@ fn tools_present() -> bool {
     false
 }
 
-const VARIANTS: [&str; 7] =
-    ["dotnet8-regular", "dotnet8-r2r", "dotnet8-aot", "dotnet9-aot", "dotnet10-aot", "dotnet10-regular", "dotnet10-r2r"];
+const VARIANTS: [&str; 7] = [
+    "dotnet8-regular",
+    "dotnet8-r2r",
+    "dotnet8-aot",
+    "dotnet9-aot",
+    "dotnet10-aot",
+    "dotnet10-regular",
+    "dotnet10-r2r",
+];
 
 /// Runs a command in the repository root; panics with `what` if it fails.
 fn run_in_root(program: &str, args: &[&str], what: &str) {
@@ -218,7 +225,8 @@ fn native_aot_for_linux_arm64_cross_built_and_run_under_qemu() {
     if !tools_present() {
         return;
     }
-    let works = |cmd: &str| Command::new("sh").args(["-c", &format!("command -v {cmd}")]).output().unwrap().status.success();
+    let works =
+        |cmd: &str| Command::new("sh").args(["-c", &format!("command -v {cmd}")]).output().unwrap().status.success();
     if !(works("aarch64-linux-gnu-gcc") && works("qemu-aarch64")) {
         let msg = "the linux-arm64 test needs Debian's gcc-aarch64-linux-gnu and qemu-user";
         assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg} (CI=true)");
@@ -227,8 +235,10 @@ fn native_aot_for_linux_arm64_cross_built_and_run_under_qemu() {
     }
     run_in_root("bash", &["bench-runner/build.sh", "bench-runner/dotnet-arm64.manifest"], "cross-building linux-arm64");
     let name = "dotnet10-aot-arm64";
-    let listing: Vec<String> =
-        std::fs::read_dir(build_dir(name)).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let listing: Vec<String> = std::fs::read_dir(build_dir(name))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(listing, ["bootstrap"]);
     let exe = std::fs::read(build_dir(name).join("bootstrap")).unwrap();
     // ELF, 64-bit, e_machine 183 = AArch64.
@@ -310,8 +320,11 @@ fn a_throwing_handler_and_a_dynamodb_that_is_down_are_errors() {
         // DynamoDB down: the SDK's bounded retries end in an error well before the 20 s timeout.
         let out = tmp.path().join(format!("{name}-down"));
         let endpoint = format!("AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:{closed}");
-        let (run, log) =
-            run_variant(name, &out, &["--warm", "1", "--timeout", "20", "--env", &endpoint, "--env", "TABLE_NAME=items"]);
+        let (run, log) = run_variant(
+            name,
+            &out,
+            &["--warm", "1", "--timeout", "20", "--env", &endpoint, "--env", "TABLE_NAME=items"],
+        );
         assert!(run.status.success(), "{name}: {}", String::from_utf8_lossy(&run.stderr));
         let report = log.lines().find(|l| l.contains("REPORT RequestId")).unwrap_or_else(|| panic!("{name}: {log}"));
         assert!(report.contains("Status: error"), "{name}: {report}");

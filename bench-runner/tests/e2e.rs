@@ -64,7 +64,10 @@ fn group<'a>(s: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
 }
 
 fn event_file(dir: &Path, json: &str) -> String {
-    let p = dir.join(format!("event-{:x}.json", json.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))));
+    let p = dir.join(format!(
+        "event-{:x}.json",
+        json.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+    ));
     std::fs::write(&p, json).unwrap();
     p.display().to_string()
 }
@@ -315,9 +318,12 @@ fn escapees_in(task_root: &Path) -> Vec<String> {
 fn cgroups_writable() -> bool {
     let probe = Path::new("/sys/fs/cgroup/cpu");
     let v2 = Path::new("/sys/fs/cgroup/cgroup.controllers").is_file();
-    (v2 || probe.is_dir()) && std::fs::create_dir(probe.join("bench-runner-probe")).map(|_| {
-        let _ = std::fs::remove_dir(probe.join("bench-runner-probe"));
-    }).is_ok()
+    (v2 || probe.is_dir())
+        && std::fs::create_dir(probe.join("bench-runner-probe"))
+            .map(|_| {
+                let _ = std::fs::remove_dir(probe.join("bench-runner-probe"));
+            })
+            .is_ok()
 }
 
 #[test]
@@ -335,10 +341,18 @@ fn processes_that_leave_the_group_die_with_the_environment() {
     }
     let run = |event: &str, extra: &[&str]| {
         let mut c = Command::new(root().join("target/release/bench-runner"));
-        c.args(["run", "--function", "escapes", "--task-root", task_root.to_str().unwrap(), "--handler", "function.handler"])
-            .args(["--event", &event_file(tmp.path(), event), "--out", tmp.path().join("logs").to_str().unwrap()])
-            .args(["--csv", tmp.path().join("b.csv").to_str().unwrap()])
-            .args(extra);
+        c.args([
+            "run",
+            "--function",
+            "escapes",
+            "--task-root",
+            task_root.to_str().unwrap(),
+            "--handler",
+            "function.handler",
+        ])
+        .args(["--event", &event_file(tmp.path(), event), "--out", tmp.path().join("logs").to_str().unwrap()])
+        .args(["--csv", tmp.path().join("b.csv").to_str().unwrap()])
+        .args(extra);
         c
     };
     // A setsid'd process outlives the handler; the end of the environment kills it through the cgroup.
@@ -388,7 +402,11 @@ fn bad_arguments_are_refused_and_help_is_printed() {
     ] {
         let out = Command::new(&bin).args(["run", "--task-root", task]).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     for args in [vec!["run", "--help"], vec!["--help"]] {
         let out = Command::new(&bin).args(&args).output().unwrap();

@@ -26,8 +26,8 @@ use crate::source::{open, sniff, Format, InputFile, Opened, SourceError};
 use dedup::Dedup;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::sync::Arc;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Files larger than this are split into chunks scanned in parallel.
 pub const CHUNK_BYTES: usize = 4 << 20;

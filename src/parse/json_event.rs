@@ -78,7 +78,11 @@ fn whole(v: Option<f64>) -> Option<u64> {
 /// A metric that is absent stays absent; one that is there but unreadable
 /// (negative, fractional where it must be whole, not a number) is an error
 /// naming it, never read as absent.
-fn metric(v: Option<f64>, read: fn(Option<f64>) -> Option<u64>, bad: &'static str) -> Result<Option<u64>, &'static str> {
+fn metric(
+    v: Option<f64>,
+    read: fn(Option<f64>) -> Option<u64>,
+    bad: &'static str,
+) -> Result<Option<u64>, &'static str> {
     match v {
         None => Ok(None),
         Some(_) => read(v).map(Some).ok_or(bad),

@@ -215,14 +215,14 @@ fn parse_tokens<'a>(tokens: impl Iterator<Item = &'a str>) -> Result<(ReportFiel
                 }
                 set(&mut fields.memory_size_mb, mb, "Memory Size")?
             }
-            Field::MaxMemory => set(&mut fields.max_memory_used_mb, whole(value, "Max Memory Used")?, "Max Memory Used")?,
+            Field::MaxMemory => {
+                set(&mut fields.max_memory_used_mb, whole(value, "Max Memory Used")?, "Max Memory Used")?
+            }
             Field::Init => set(&mut fields.init_us, thousandths(value, "Init Duration")?, "Init Duration")?,
             Field::Restore => set(&mut fields.restore_us, thousandths(value, "Restore Duration")?, "Restore Duration")?,
-            Field::BilledRestore => set(
-                &mut fields.billed_restore_ms,
-                whole(value, "Billed Restore Duration")?,
-                "Billed Restore Duration",
-            )?,
+            Field::BilledRestore => {
+                set(&mut fields.billed_restore_ms, whole(value, "Billed Restore Duration")?, "Billed Restore Duration")?
+            }
             Field::Status => {
                 set(&mut fields.status, Status::from_word(value).ok_or(ReportError::BadValue("Status"))?, "Status")?
             }
@@ -441,7 +441,8 @@ mod tests {
             assert_eq!((f.duration_us, f.billed_ms), (Some(2_500), Some(3)), "{text}");
             assert_eq!((f.memory_size_mb, f.max_memory_used_mb), (Some(128), Some(40)), "{text}");
         }
-        let f = parse_report_fields(" RequestId: a\tDuration: 1.00 ms\tStatus: errorError Type: Runtime.ExitError").unwrap();
+        let f = parse_report_fields(" RequestId: a\tDuration: 1.00 ms\tStatus: errorError Type: Runtime.ExitError")
+            .unwrap();
         assert_eq!((f.status, f.error_type), (Some(Status::Error), Some("Runtime.ExitError")));
     }
 

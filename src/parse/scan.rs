@@ -335,7 +335,8 @@ impl Scanner {
         let (ls, le) = line_bounds(buf, hit);
         // A pretty-printed event (a console copy of the JSON log format, `jq .` output) spreads over
         // lines: its `"type"` line holds no `{`. Read it from the brace that opens it.
-        let pretty = if escaped || memchr::memchr(b'{', &buf[ls..hit]).is_some() { None } else { pretty_event(buf, ls) };
+        let pretty =
+            if escaped || memchr::memchr(b'{', &buf[ls..hit]).is_some() { None } else { pretty_event(buf, ls) };
         let (text, end): (Cow<str>, usize) = if let Some((open, text)) = pretty {
             match parse_event_at(&text) {
                 Some((_, len)) => (Cow::Owned(text[..len].to_string()), open + len),

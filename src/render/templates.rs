@@ -54,16 +54,16 @@ fn base_env() -> Environment<'static> {
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     // Control characters from logs and file names (ESC, say) are shown as escapes, never written raw.
-    env.set_formatter(|out, state, value| {
-        match value.as_str().filter(|s| s.chars().any(is_raw_control)) {
-            Some(s) => {
-                let clean: String =
-                    s.chars().map(|c| if is_raw_control(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect();
-                let clean = if value.is_safe() { Value::from_safe_string(clean) } else { Value::from(clean) };
-                minijinja::escape_formatter(out, state, &clean)
-            }
-            None => minijinja::escape_formatter(out, state, value),
+    env.set_formatter(|out, state, value| match value.as_str().filter(|s| s.chars().any(is_raw_control)) {
+        Some(s) => {
+            let clean: String = s
+                .chars()
+                .map(|c| if is_raw_control(c) { c.escape_unicode().to_string() } else { c.to_string() })
+                .collect();
+            let clean = if value.is_safe() { Value::from_safe_string(clean) } else { Value::from(clean) };
+            minijinja::escape_formatter(out, state, &clean)
         }
+        None => minijinja::escape_formatter(out, state, value),
     });
     env.add_filter("num", num);
     env.add_filter("usd", usd);

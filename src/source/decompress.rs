@@ -211,7 +211,9 @@ mod tests {
         assert_eq!(inflate_whole(&gz(b"hello\n")).unwrap(), b"hello\n");
         let two = [gz(b"one\n"), gz(b"two\n")].concat();
         assert_eq!(inflate_whole(&two).unwrap(), b"one\ntwo\n");
-        assert!(inflate_whole_bounded(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9], 1 << 20).is_err());
+        assert!(
+            inflate_whole_bounded(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9], 1 << 20).is_err()
+        );
         // More than the limit: not inflated whole (the caller streams it).
         assert_eq!(inflate_whole_bounded(&two, 4).unwrap(), None);
     }
