@@ -138,27 +138,27 @@ fn a_closed_stderr_is_not_a_panic() {
     let input = logs(tmp.path(), "Fn.log");
     let out = tmp.path().join("out");
     // stderr is a pipe whose reading end is closed before lambdastat writes its messages.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lambdastat"))
-        .args(["report", input.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stderr.take());
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "a panic exits 101");
+    let code = exit_code_with_closed_pipe(&["report", input.to_str().unwrap(), "--out", out.to_str().unwrap()], false);
+    assert_eq!(code, Some(0), "a panic exits 101");
     assert!(out.join("summary.json").is_file());
     // stdout closed under `check`: its table goes nowhere, quietly.
     let summary = out.join("summary.json");
+    let code = exit_code_with_closed_pipe(&["check", summary.to_str().unwrap(), "--max", "init_ms.p99=1000"], true);
+    assert_eq!(code, Some(0));
+}
+
+/// Runs lambdastat with stdout (`close_stdout`) or stderr a pipe whose reading end is closed at once.
+fn exit_code_with_closed_pipe(args: &[&str], close_stdout: bool) -> Option<i32> {
+    let pipe_or_null = |piped: bool| if piped { Stdio::piped() } else { Stdio::null() };
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lambdastat"))
-        .args(["check", summary.to_str().unwrap(), "--max", "init_ms.p99=1000"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .args(args)
+        .stdout(pipe_or_null(close_stdout))
+        .stderr(pipe_or_null(!close_stdout))
         .spawn()
         .unwrap();
     drop(child.stdout.take());
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    drop(child.stderr.take());
+    child.wait().unwrap().code()
 }
 
 #[test]

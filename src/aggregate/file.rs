@@ -152,8 +152,8 @@ pub struct FileAcc {
     pub keys: Vec<u64>,
 }
 
-/// The shared set of request ids, and how this file names functions for it: the name `--function`
-/// forces, else the one the data gives, else the file's path.
+/// What this pass does with request ids (see `dedup`), and how this file names functions for their
+/// keys: the name `--function` forces, else the one the data gives, else the file's path.
 #[derive(Debug, Clone)]
 pub struct DedupScope {
     pub set: std::sync::Arc<super::dedup::Dedup>,
