@@ -11,6 +11,8 @@ pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod config;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 pub mod parse;
 pub mod render;

@@ -83,7 +83,7 @@ fn build_dir(name: &str) -> PathBuf {
 
 fn info(name: &str, key: &str) -> String {
     let text = std::fs::read_to_string(build_dir(name).with_extension("info")).unwrap();
-    text.lines().filter_map(|l| l.strip_prefix(&format!("{key}="))).last().unwrap_or_default().to_string()
+    text.lines().filter_map(|l| l.strip_prefix(&format!("{key}="))).next_back().unwrap_or_default().to_string()
 }
 
 fn lambdastat_report(input: &Path, out: &Path) -> Value {

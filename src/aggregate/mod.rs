@@ -21,7 +21,7 @@ pub use progress::Progress;
 use crate::config::{Dimension, GroupSettings};
 use crate::parse::table::{read_csv, read_insights_json, read_lambda_perf, TableKind};
 use crate::parse::{subscription, Arch, Scanner};
-use crate::source::decompress::{io_error, MAX_LINE_BYTES_DEFAULT, WHOLE_FILE_MAX};
+use crate::source::decompress::{io_error, MAX_LINE_BYTES_DEFAULT, WHOLE_FILE_MAX, WHOLE_TABLE_MAX};
 use crate::source::{open, sniff, Format, InputFile, Opened, SourceError};
 use dedup::Dedup;
 use rayon::prelude::*;
@@ -265,6 +265,9 @@ fn read_file(
                 let mut block = Vec::new();
                 while blocks.next_into(&mut block).map_err(|e| io_error(file, e))? {
                     all.extend_from_slice(&block);
+                    if all.len() > WHOLE_TABLE_MAX {
+                        return Err(SourceError::TooLarge { path: file.path.clone(), limit: WHOLE_TABLE_MAX });
+                    }
                 }
                 for (chunk, lines) in read_records(&all, format, file, opts, scope)? {
                     merger.add(chunk, lines);
@@ -439,7 +442,7 @@ fn read_records(
         Format::InsightsJson => table(&|acc| read_insights_json(buf, acc)),
         Format::LambdaPerf => table(&|acc| read_lambda_perf(buf, acc)),
         Format::Subscription if subscription::is_base64_gzip(buf) => {
-            let text = subscription::decode(buf)
+            let text = subscription::decode(buf, WHOLE_TABLE_MAX)
                 .map_err(|message| SourceError::Decode { path: file.path.clone(), message })?;
             split_chunks(&text, CHUNK_BYTES).par_iter().map(|c| scan_block(c, file, scope)).collect()
         }

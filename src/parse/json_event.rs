@@ -2,7 +2,7 @@
 //! `{"time":…,"type":"platform.report","record":{…}}`. Key order varies, unknown
 //! event types and fields are ignored.
 
-use super::record::{Invocation, Status};
+use super::record::{thousandths_of, Invocation, Status, MAX_MS};
 use super::time::parse_timestamp_ms;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -68,11 +68,11 @@ pub fn parse_event_at(text: &str) -> Option<(PlatformEvent<'_>, usize)> {
 }
 
 fn thousandths(v: Option<f64>) -> Option<u64> {
-    v.filter(|x| x.is_finite() && *x >= 0.0 && *x < 1.0e12).map(|x| (x * 1000.0).round() as u64)
+    v.and_then(thousandths_of)
 }
 
 fn whole(v: Option<f64>) -> Option<u64> {
-    v.filter(|x| x.is_finite() && *x >= 0.0 && x.fract() == 0.0 && *x < 1.0e12).map(|x| x as u64)
+    v.filter(|x| x.is_finite() && *x >= 0.0 && x.fract() == 0.0 && *x <= MAX_MS as f64).map(|x| x as u64)
 }
 
 /// A metric that is absent stays absent; one that is there but unreadable

@@ -142,8 +142,18 @@ impl Invocation<'_> {
     }
 }
 
+/// The largest value read as a duration, in milliseconds (about 31 years):
+/// a larger one is not a duration, and sums of many stay far from overflow.
+pub const MAX_MS: u64 = 1_000_000_000_000;
+
+/// A number of milliseconds as thousandths (microseconds), rounded; `None`
+/// unless it is finite, non-negative and at most [`MAX_MS`].
+pub fn thousandths_of(ms: f64) -> Option<u64> {
+    (ms.is_finite() && (0.0..=MAX_MS as f64).contains(&ms)).then(|| (ms * 1000.0).round() as u64)
+}
+
 /// Parses a non-negative decimal like `2338.66` into thousandths (`2338660`),
-/// exactly; a fourth decimal and beyond rounds half up. Accepts E-notation
+/// exactly; a fourth decimal and beyond rounds half up; at most [`MAX_MS`]. Accepts E-notation
 /// (`1.28E8`) through a float fallback, rounded to the nearest thousandth.
 pub fn parse_thousandths(s: &str) -> Option<u64> {
     let b = s.as_bytes();
@@ -174,16 +184,12 @@ pub fn parse_thousandths(s: &str) -> Option<u64> {
     }
     if i != b.len() || (int_digits == 0 && frac_digits == 0) {
         // E-notation or something else: let the float parser decide.
-        let v: f64 = s.parse().ok()?;
-        if !v.is_finite() || !(0.0..=1.0e15).contains(&v) {
-            return None;
-        }
-        return Some((v * 1000.0).round() as u64);
+        return thousandths_of(s.parse().ok()?);
     }
     for _ in frac_digits.min(3)..3 {
         frac *= 10;
     }
-    int.checked_mul(1000)?.checked_add(frac + round_up as u64)
+    int.checked_mul(1000)?.checked_add(frac + round_up as u64).filter(|&t| t <= MAX_MS * 1000)
 }
 
 /// Parses a whole number (`1777`); a value with decimals (`1395.0`) is accepted

@@ -10,7 +10,7 @@
 
 use super::escape::{opening_quote, quoted_literal, unescape_fully};
 use super::json_event::{parse_event, parse_event_at, report_invocation};
-use super::record::{Invocation, Platform, PlatformLine, Status};
+use super::record::{thousandths_of, Invocation, Platform, PlatformLine, Status};
 use super::report::{parse_fields, parse_report_fields, starts_with_report_field, ReportError, ReportFields};
 use super::time::parse_timestamp_ms;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
@@ -51,10 +51,17 @@ static FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("static needles")
 });
 
-/// How far the scanner looks back or ahead for the bounds of one line. Lines
-/// longer than this (a whole JSON document on one line) are handled through
-/// their quoted messages instead.
-const LINE_WINDOW: usize = 1 << 20;
+/// How much of a line before a keyword is read for its timestamp and log
+/// stream, and searched for a quote that opens the message. What stands
+/// further back on a very long line (events joined without line breaks) is
+/// earlier events, not this one's prefix.
+const PREFIX_WINDOW: usize = 256;
+/// How much text after a keyword one message can hold (a REPORT line is a few
+/// hundred bytes). The rest of a longer line is scanned, not parsed as part of it.
+const MESSAGE_WINDOW: usize = 2 << 10;
+/// How far back the `{` that opens a JSON platform event is looked for, and
+/// how much text one event can hold.
+const EVENT_WINDOW: usize = 64 << 10;
 
 /// Scans log text. Remembers what the data says about where the next records
 /// belong: the function (log group, `functionName`), the log stream
@@ -67,6 +74,12 @@ pub struct Scanner {
     pending_timestamp: Option<i64>,
     /// The timestamp of a table row whose message is scanned.
     default_timestamp: Option<i64>,
+    /// The bounds of the line found last, so that each line's ends are
+    /// searched for once however many keywords it holds.
+    line: (usize, usize),
+    /// Where the JSON platform event read last ends: the brace that opens the
+    /// next one is not looked for before it.
+    event_floor: usize,
 }
 
 /// A message found around a needle hit.
@@ -106,6 +119,8 @@ impl Scanner {
 
     /// Scans `buf`; returns the number of lines in it.
     pub fn scan(&mut self, buf: &[u8], sink: &mut dyn Sink) -> u64 {
+        self.line = (usize::MAX, 0);
+        self.event_floor = 0;
         let mut pos = 0;
         let mut counted = 0;
         let mut line_no: u64 = 1;
@@ -130,6 +145,22 @@ impl Scanner {
         newlines + u64::from(!buf.is_empty() && buf[buf.len() - 1] != b'\n')
     }
 
+    /// Start and end (exclusive, before `\n`) of the line holding `pos`. The
+    /// line found last is remembered: the keywords of one long line cost one
+    /// search for its ends, not one each (time linear in the input).
+    fn line_bounds(&mut self, buf: &[u8], pos: usize) -> (usize, usize) {
+        let (start, end) = self.line;
+        if start <= pos && pos <= end {
+            return self.line;
+        }
+        // Past the line found last, its end (a newline) bounds the search back.
+        let lo = if start <= pos && end < pos { end } else { 0 };
+        let start = memchr::memrchr(b'\n', &buf[lo..pos]).map_or(lo, |i| lo + i + 1);
+        let end = memchr::memchr(b'\n', &buf[pos..]).map_or(buf.len(), |i| pos + i);
+        self.line = (start, end);
+        self.line
+    }
+
     fn stream<'s>(&'s self, from_line: Option<&'s str>) -> Option<&'s str> {
         from_line.or(self.current_stream.as_deref()).or(self.default_stream.as_deref())
     }
@@ -137,18 +168,19 @@ impl Scanner {
     /// The message holding the keyword at `kw`: a quoted literal when an
     /// unescaped quote opens before it on the line, else the rest of the line.
     fn message<'b>(&mut self, buf: &'b [u8], kw: usize, keyword: &str) -> Option<Message<'b>> {
-        let (ls, le) = line_bounds(buf, kw);
-        if let Some((open, quote)) = opening_quote(&buf[ls..le], kw - ls) {
-            let open = ls + open;
+        let (ls, le) = self.line_bounds(buf, kw);
+        let near = ls.max(kw.saturating_sub(PREFIX_WINDOW));
+        if let Some((open, quote)) = opening_quote(&buf[near..le], kw - near) {
+            let open = near + open;
             let (literal, end) = quoted_literal(buf, open, quote, le);
             let text = unescape_fully(&String::from_utf8_lossy(&literal));
             let at = text.find(keyword)?;
-            let (ts, stream) = prefix_timestamp_and_stream(&buf[ls..open]);
+            let (ts, stream) = prefix_timestamp_and_stream(prefix(buf, ls, open));
             let timestamp_ms = ts.or(self.pending_timestamp.take());
             return Some(Message { text: Cow::Owned(text[at..].to_string()), timestamp_ms, stream, end });
         }
-        let (timestamp_ms, stream) = prefix_timestamp_and_stream(&buf[ls..kw]);
-        Some(Message { text: utf8(&buf[kw..le]), timestamp_ms, stream, end: le })
+        let (timestamp_ms, stream) = prefix_timestamp_and_stream(prefix(buf, ls, kw));
+        Some(Message { text: utf8(window(buf, kw, le)), timestamp_ms, stream, end: le })
     }
 
     fn on_report(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> usize {
@@ -168,14 +200,14 @@ impl Scanner {
             // split the line): then the fields follow on lines of their own.
             let mut end = msg.end;
             while end < buf.len() {
-                let (_, next_end) = line_bounds(buf, end + 1);
+                let (_, next_end) = self.line_bounds(buf, end + 1);
                 if next_end <= end + 1 || !starts_with_report_field(&buf[end + 1..next_end]) {
                     break;
                 }
                 end = next_end;
             }
             if end > msg.end {
-                msg.text = utf8(&buf[hit..end]);
+                msg.text = utf8(window(buf, hit, end));
             }
         }
         self.emit_report(&msg.text["REPORT".len()..], msg.timestamp_ms, msg.stream, line, sink);
@@ -269,8 +301,8 @@ impl Scanner {
         if !looks_like_request_id(id) {
             return after;
         }
-        let (ls, _) = line_bounds(buf, hit);
-        let (_, stream) = prefix_timestamp_and_stream(&buf[ls..start]);
+        let (ls, _) = self.line_bounds(buf, hit);
+        let (_, stream) = prefix_timestamp_and_stream(prefix(buf, ls, start));
         let event = Platform::Fault { request_id: id, status: Status::Timeout, error_type: Some("Sandbox.Timedout") };
         let stream = self.stream(stream);
         sink.platform(&PlatformLine { function: self.current_function.as_deref(), stream, event }, line);
@@ -313,8 +345,8 @@ impl Scanner {
             None => error_type_word(next_line),
         };
         let status = if fault_text.contains("Task timed out") { Status::Timeout } else { Status::Error };
-        let (ls, _) = line_bounds(buf, hit);
-        let (_, stream) = prefix_timestamp_and_stream(&buf[ls..id_start]);
+        let (ls, _) = self.line_bounds(buf, hit);
+        let (_, stream) = prefix_timestamp_and_stream(prefix(buf, ls, id_start));
         let event = Platform::Fault { request_id: id, status, error_type: error_type.as_deref() };
         let stream = self.stream(stream);
         sink.platform(&PlatformLine { function: self.current_function.as_deref(), stream, event }, line);
@@ -332,22 +364,29 @@ impl Scanner {
         if !matches!(kind, b"report" | b"initStart" | b"restoreStart" | b"initReport" | b"restoreReport") {
             return after;
         }
-        let (ls, le) = line_bounds(buf, hit);
-        // A pretty-printed event (a console copy of the JSON log format, `jq .` output) spreads over
-        // lines: its `"type"` line holds no `{`. Read it from the brace that opens it.
-        let pretty =
-            if escaped || memchr::memchr(b'{', &buf[ls..hit]).is_some() { None } else { pretty_event(buf, ls) };
-        let (text, end): (Cow<str>, usize) = if let Some((open, text)) = pretty {
-            match parse_event_at(&text) {
-                Some((_, len)) => (Cow::Owned(text[..len].to_string()), open + len),
-                None => (text, le),
-            }
-        } else if escaped {
-            let Some((open, quote)) = opening_quote(&buf[ls..le], hit - 2 - ls) else { return after };
-            let (literal, end) = quoted_literal(buf, ls + open, quote, le);
+        let (ls, le) = self.line_bounds(buf, hit);
+        let (text, end): (Cow<str>, usize) = if escaped {
+            let near = ls.max(hit.saturating_sub(PREFIX_WINDOW));
+            let Some((open, quote)) = opening_quote(&buf[near..le], hit - 2 - near) else { return after };
+            let (literal, end) = quoted_literal(buf, near + open, quote, le);
             (Cow::Owned(unescape_fully(&String::from_utf8_lossy(&literal))), end)
         } else {
-            (String::from_utf8_lossy(&buf[ls..le]), le)
+            // The event is the object around the hit: on this line, or opened lines before (a
+            // pretty-printed event: a console copy of the JSON log format, `jq .` output), or one
+            // of many joined on one line. Never search back past an event already read.
+            let lo = self.event_floor.max(hit.saturating_sub(EVENT_WINDOW));
+            self.event_floor = self.event_floor.max(hit);
+            match enclosing_object(buf, lo, hit - 1).map(|open| (open, object_text(buf, open))) {
+                Some((open, Cow::Borrowed(text))) => match parse_event_at(text) {
+                    Some((_, len)) => {
+                        self.event_floor = open + len;
+                        (Cow::Borrowed(&text[..len]), open + len)
+                    }
+                    None => (Cow::Borrowed(text), le),
+                },
+                Some((_, text)) => (text, le),
+                None => (Cow::Borrowed(""), le),
+            }
         };
         let Some(ev) = text.find('{').and_then(|brace| parse_event(&text[brace..])) else {
             if kind == b"report" {
@@ -363,8 +402,7 @@ impl Scanner {
         let function = self.current_function.as_deref();
         let status = r.status.as_deref().and_then(Status::from_word).unwrap_or(Status::Success);
         let error_type = r.error_type.as_deref();
-        let duration_us =
-            r.metrics.duration_ms.filter(|x| x.is_finite() && *x >= 0.0).map(|x| (x * 1000.0).round() as u64);
+        let duration_us = r.metrics.duration_ms.and_then(thousandths_of);
         let event = match kind {
             b"report" => {
                 match report_invocation(&ev) {
@@ -527,37 +565,40 @@ fn json_string_value(buf: &[u8], at: usize, suffixes: &[&[u8]]) -> Option<(Strin
     Some((String::from_utf8_lossy(&buf[start..start + len]).into_owned(), start + len))
 }
 
-/// The JSON object that encloses the line starting at `ls`, when a line before it opens one: the
-/// text from its `{` (at most 64 KiB back, and 64 KiB of text), with that brace's offset. Braces inside
+/// The `{` of the JSON object that holds position `at` (the innermost one
+/// still open there), searching back no further than `lo`. Braces inside
 /// strings are skipped over.
-fn pretty_event(buf: &[u8], ls: usize) -> Option<(usize, Cow<'_, str>)> {
-    const WINDOW: usize = 64 << 10;
-    let lo = ls.saturating_sub(WINDOW);
+fn enclosing_object(buf: &[u8], lo: usize, at: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut in_string = false;
-    let mut open = None;
-    for i in (lo..ls).rev() {
+    for i in (lo..at).rev() {
         match buf[i] {
             b'"' if i == 0 || buf[i - 1] != b'\\' => in_string = !in_string,
             b'}' if !in_string => depth += 1,
             b'{' if !in_string => {
                 if depth == 0 {
-                    open = Some(i);
-                    break;
+                    return Some(i);
                 }
                 depth -= 1;
             }
             _ => {}
         }
     }
-    let open = open?;
-    let end = (open + WINDOW).min(buf.len());
-    let bytes = &buf[open..end];
-    let valid = match std::str::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).ok()?,
-    };
-    Some((open, Cow::Borrowed(valid)))
+    None
+}
+
+/// The text from the `{` at `open`: at most [`EVENT_WINDOW`] bytes, cut at
+/// a character boundary; read lossily (and then owned) only when it holds bytes
+/// that are not UTF-8.
+fn object_text(buf: &[u8], open: usize) -> Cow<'_, str> {
+    let bytes = &buf[open..buf.len().min(open + EVENT_WINDOW)];
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(e) if e.error_len().is_none() => {
+            Cow::Borrowed(std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default())
+        }
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// `REPORT` is followed by whitespace (or an escaped tab) and `RequestId`,
@@ -586,13 +627,23 @@ fn count_newlines(b: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', b).count() as u64
 }
 
-/// Start and end (exclusive, before `\n`) of the line holding `pos`.
-fn line_bounds(buf: &[u8], pos: usize) -> (usize, usize) {
-    let lo = pos.saturating_sub(LINE_WINDOW);
-    let start = memchr::memrchr(b'\n', &buf[lo..pos]).map_or(lo, |i| lo + i + 1);
-    let hi = (pos + LINE_WINDOW).min(buf.len());
-    let end = memchr::memchr(b'\n', &buf[pos..hi]).map_or(hi, |i| pos + i);
-    (start, end)
+/// The part of a line before `at` that can be a message's prefix: at most
+/// [`PREFIX_WINDOW`] bytes, starting at a whole token.
+fn prefix(buf: &[u8], line_start: usize, at: usize) -> &[u8] {
+    let from = line_start.max(at.saturating_sub(PREFIX_WINDOW));
+    let mut p = &buf[from..at];
+    if from > line_start {
+        // Cut inside the line: drop the partial token.
+        let cut = p.iter().position(|c| c.is_ascii_whitespace()).map_or(p.len(), |i| i + 1);
+        p = &p[cut..];
+    }
+    p
+}
+
+/// The text of one message from `at` to `line_end`, at most [`MESSAGE_WINDOW`]
+/// bytes of it.
+fn window(buf: &[u8], at: usize, line_end: usize) -> &[u8] {
+    &buf[at..line_end.min(at + MESSAGE_WINDOW)]
 }
 
 /// What stands before a platform keyword on a line: an ISO or epoch-ms
@@ -610,13 +661,13 @@ fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
         if tok.is_empty() {
             continue;
         }
-        if ts.is_none() {
-            if let Some(t) = parse_timestamp_ms(tok) {
-                ts = Some(t);
-                continue;
-            }
+        // The last timestamp (and stream) wins: one nearer the keyword belongs to it, one
+        // further back to an event joined onto the same line.
+        if let Some(t) = parse_timestamp_ms(tok) {
+            ts = Some(t);
+            continue;
         }
-        if stream.is_none() && tok.len() > 11 && tok.as_bytes()[4] == b'/' && tok.contains('[') {
+        if tok.len() > 11 && tok.as_bytes()[4] == b'/' && tok.contains('[') {
             stream = Some(tok);
         }
     }
@@ -701,6 +752,37 @@ mod tests {
         assert_eq!(c.records[1].2.as_deref(), Some("my-fn"));
         assert_eq!(c.records[1].0, 3);
         assert_eq!(c.records[1].5, None, "a timestamp is used once");
+    }
+
+    #[test]
+    fn events_joined_on_one_line_are_all_read() {
+        // JSON platform events with no line break between them (a compact array, a copy that lost
+        // its line breaks): each one is read from its own brace, not the line's first.
+        let event = |id: &str, init: &str| {
+            format!(
+                r#"{{"time":"2024-05-20T16:29:45.022Z","type":"platform.report","record":{{"requestId":"{id}","metrics":{{"durationMs":2.5,"billedDurationMs":3,"memorySizeMB":128,"maxMemoryUsedMB":60{init}}}}}}}"#
+            )
+        };
+        let line = format!("[{},{}, {}]", event("a", ",\"initDurationMs\":100"), event("b", ""), event("c", ""));
+        let (c, lines) = scan(&line);
+        assert_eq!(lines, 1);
+        let ids: Vec<_> = c.records.iter().map(|r| (r.1.as_str(), r.4)).collect();
+        assert_eq!(ids, [("a", Some(100_000)), ("b", None), ("c", None)], "{:?}", c.skipped);
+        // REPORT lines joined by tabs into one line, each with a timestamp before it: every
+        // REPORT is read, with its own timestamp, not the line's first.
+        let mut line = String::new();
+        for i in 0..3 {
+            line.push_str(&format!(
+                "2024-01-0{}T00:00:00.000Z REPORT RequestId: r{i}\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t",
+                i + 1
+            ));
+        }
+        let (c, _) = scan(&line);
+        let got: Vec<_> = c.records.iter().map(|r| (r.1.as_str(), r.5)).collect();
+        assert_eq!(
+            got,
+            [("r0", Some(1_704_067_200_000)), ("r1", Some(1_704_153_600_000)), ("r2", Some(1_704_240_000_000))]
+        );
     }
 
     #[test]

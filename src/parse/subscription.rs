@@ -14,8 +14,9 @@ pub fn is_base64_gzip(buf: &[u8]) -> bool {
 }
 
 /// Decodes base64 records (one per line, or one whole file) of gzip data into
-/// their concatenated text. Errors say which record (line) failed.
-pub fn decode(buf: &[u8]) -> Result<Vec<u8>, String> {
+/// their concatenated text, of at most `limit` bytes (a small record can
+/// inflate to gigabytes). Errors say which record (line) failed.
+pub fn decode(buf: &[u8], limit: usize) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
     for (i, line) in buf.split(|&c| c == b'\n').enumerate() {
         let line = line.trim_ascii();
@@ -25,9 +26,14 @@ pub fn decode(buf: &[u8]) -> Result<Vec<u8>, String> {
         let raw = base64::engine::general_purpose::STANDARD
             .decode(line)
             .map_err(|e| format!("line {}: not base64: {e}", i + 1))?;
+        let room = (limit - out.len()) as u64;
         MultiGzDecoder::new(&raw[..])
+            .take(room + 1)
             .read_to_end(&mut out)
             .map_err(|e| format!("line {}: not gzip data: {e}", i + 1))?;
+        if out.len() >= limit {
+            return Err(format!("line {}: the payloads decode to more than {limit} bytes", i + 1));
+        }
         out.push(b'\n');
     }
     Ok(out)
@@ -46,11 +52,18 @@ mod tests {
         let line = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
         let two = format!("{line}\n{line}\n");
         assert!(is_base64_gzip(two.as_bytes()));
-        let text = decode(two.as_bytes()).unwrap();
+        let text = decode(two.as_bytes(), 1 << 20).unwrap();
         assert_eq!(
             String::from_utf8(text).unwrap(),
             "{\"messageType\":\"DATA_MESSAGE\"}\n{\"messageType\":\"DATA_MESSAGE\"}\n"
         );
-        assert!(decode(b"H4sI!!\n").unwrap_err().starts_with("line 1"));
+        assert!(decode(b"H4sI!!\n", 1 << 20).unwrap_err().starts_with("line 1"));
+        // A record that inflates past the limit stops the file, however small it is.
+        let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+        gz.write_all(&vec![b'x'; 1 << 20]).unwrap();
+        let bomb = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
+        assert!(bomb.len() < 4096);
+        let err = decode(bomb.as_bytes(), 1 << 16).unwrap_err();
+        assert_eq!(err, "line 1: the payloads decode to more than 65536 bytes");
     }
 }

@@ -3,7 +3,7 @@
 //! (bench-runner's schema, or any CSV through a column map) and the daily JSON
 //! of the lambda-perf project.
 
-use super::record::{parse_thousandths, Arch, Invocation, Platform, PlatformLine, Status};
+use super::record::{parse_thousandths, thousandths_of, Arch, Invocation, Platform, PlatformLine, Status};
 use super::scan::{Scanner, Sink};
 use super::time::parse_timestamp_ms;
 use serde::Deserialize;
@@ -85,23 +85,52 @@ pub fn read_csv(buf: &[u8], kind: TableKind, map: &BTreeMap<String, String>, sin
     let message_col = headers.iter().position(|h| h.trim() == "@message");
     let log_col = headers.iter().position(|h| h.trim() == "@log");
     let mut record = csv::StringRecord::new();
-    loop {
-        let line = reader.position().line() + 1;
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = record.position().map_or(line, |p| p.line());
-                let row: Row =
-                    columns.iter().zip(record.iter()).filter_map(|(c, v)| c.map(|c| (c, v.trim()))).collect();
-                let function = log_col.and_then(|i| record.get(i)).and_then(function_from_log);
-                let message = message_col.and_then(|i| record.get(i));
-                emit_row(&row, function, message, kind, line, sink);
-            }
-            Err(e) => {
-                let line = e.position().map_or(line, |p| p.line());
-                sink.skipped(line, format!("unreadable CSV row: {}", csv_error_kind(&e)));
-                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }) {
-                    break;
+    // Where the rows start, and the line of that place: a stray quote makes the
+    // reader start again on the line after it.
+    let mut offset = reader.position().byte() as usize;
+    let mut line_base = reader.position().line() - 1;
+    'segments: while offset < buf.len() {
+        let mut reader =
+            csv::ReaderBuilder::new().flexible(true).comment(Some(b'#')).has_headers(false).from_reader(&buf[offset..]);
+        loop {
+            let line = line_base + reader.position().line();
+            match reader.read_record(&mut record) {
+                Ok(false) => break 'segments,
+                Ok(true) => {
+                    let start = record.position().map_or(0, |p| p.byte() as usize);
+                    let line = record.position().map_or(line, |p| line_base + p.line());
+                    let raw = &buf[offset + start..offset + reader.position().byte() as usize];
+                    let spans = memchr::memchr(b'\n', raw.trim_ascii_end()).is_some();
+                    // A field over several lines is a stray quote, unless it is a Logs Insights
+                    // message (they hold line breaks) in a row that is whole.
+                    if spans && (kind == TableKind::Benchmark || record.len() != headers.len()) {
+                        sink.skipped(line, "unterminated quote: a quoted field opens here and is not closed on this line (the lines after it are read again)".to_string());
+                        let next =
+                            memchr::memchr(b'\n', &buf[offset + start..]).map_or(buf.len(), |i| offset + start + i + 1);
+                        line_base = line;
+                        offset = next;
+                        continue 'segments;
+                    }
+                    if record.len() != headers.len() {
+                        let what = if record.len() < headers.len() { "short row" } else { "long row" };
+                        sink.skipped(
+                            line,
+                            format!("{what}: {} fields where the header has {}", record.len(), headers.len()),
+                        );
+                        continue;
+                    }
+                    let row: Row =
+                        columns.iter().zip(record.iter()).filter_map(|(c, v)| c.map(|c| (c, v.trim()))).collect();
+                    let function = log_col.and_then(|i| record.get(i)).and_then(function_from_log);
+                    let message = message_col.and_then(|i| record.get(i));
+                    emit_row(&row, function, message, kind, line, sink);
+                }
+                Err(e) => {
+                    let line = e.position().map_or(line, |p| line_base + p.line());
+                    sink.skipped(line, format!("unreadable CSV row: {}", csv_error_kind(&e)));
+                    if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }) {
+                        break 'segments;
+                    }
                 }
             }
         }
@@ -411,11 +440,10 @@ pub fn read_lambda_perf(buf: &[u8], sink: &mut dyn Sink) -> u64 {
         let snapstart = e.d.contains("snapstart") || e.r.contains("snapstart");
         let arch = e.a.as_deref().and_then(Arch::parse);
         for (k, v) in e.i.iter().enumerate() {
-            if !v.is_finite() || *v < 0.0 {
+            let Some(us) = thousandths_of(*v) else {
                 sink.skipped((n + 1) as u64, format!("lambda-perf value {k} of {} is not a duration", e.r));
                 continue;
-            }
-            let us = (v * 1000.0).round() as u64;
+            };
             let inv = Invocation {
                 function: Some(&e.r),
                 timestamp_ms: ts,
@@ -486,6 +514,28 @@ mod tests {
             "3 Some(\"Fn\") \"r2\" d=Some(2030) b=Some(3) m=Some(512) mx=Some(70) i=None r=None None Success"
         );
         assert_eq!(c.skipped, vec![(4, "memory_size_bytes is not a whole number of MB".to_string())]);
+    }
+
+    #[test]
+    fn stray_quotes_and_short_rows_are_said_and_lose_nothing_else() {
+        let csv = "function,cold,duration_ms,billed_ms,memory_size_mb,max_memory_mb\n\
+                   f,false,20.1,21,512,80\n\
+                   f,false,\"10.5,11,512,80\n\
+                   f,false,10.5,11,512\n\
+                   f,false,10.5,11,512,80,9\n\
+                   f,false,12.5,13,512,80\n";
+        let mut c = C::default();
+        assert_eq!(read_csv(csv.as_bytes(), TableKind::Benchmark, &BTreeMap::new(), &mut c), 6);
+        // The rows after the stray quote are read again, not swallowed into its field.
+        assert_eq!(c.inv.len(), 2, "{:?}", c.skipped);
+        assert!(c.inv[1].starts_with("6 "), "{}", c.inv[1]);
+        let reasons: Vec<(u64, &str)> = c.skipped.iter().map(|(l, r)| (*l, &r[..r.find(':').unwrap()])).collect();
+        assert_eq!(reasons, [(3, "unterminated quote"), (4, "short row"), (5, "long row")]);
+        // A Logs Insights message may hold line breaks in a whole row: that is no stray quote.
+        let csv = "@timestamp,@message\n2024-01-01 00:00:00.000,\"REPORT RequestId: a\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\n\"\n";
+        let mut c = C::default();
+        read_csv(csv.as_bytes(), TableKind::Insights, &BTreeMap::new(), &mut c);
+        assert_eq!((c.inv.len(), c.skipped.len()), (1, 0), "{:?}", c.skipped);
     }
 
     #[test]

@@ -58,6 +58,10 @@ pub fn open(file: &InputFile, block_size: usize, max_line: usize) -> Result<Open
 /// beyond it, it streams, so memory stays bounded whatever its compression ratio.
 pub const INFLATE_WHOLE_MAX: usize = WHOLE_FILE_MAX as usize;
 
+/// The most a table (CSV, Logs Insights or lambda-perf JSON) or a file of
+/// subscription payloads holds, read or decoded: they are read whole.
+pub const WHOLE_TABLE_MAX: usize = 1 << 30;
+
 /// The default of `--max-line-bytes`: the longest line a stream holds in memory.
 pub const MAX_LINE_BYTES_DEFAULT: usize = 256 << 20;
 

@@ -26,4 +26,6 @@ pub enum SourceError {
     Walk { path: PathBuf, source: walkdir::Error },
     #[error("{path}: a line longer than {limit} bytes; not read further (raise --max-line-bytes to read it)")]
     LineTooLong { path: PathBuf, limit: usize },
+    #[error("{path}: a table or payload file larger than {limit} bytes (read whole, so not read at all)")]
+    TooLarge { path: PathBuf, limit: usize },
 }

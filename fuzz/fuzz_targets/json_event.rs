@@ -1,0 +1,4 @@
+//! See `lambdastat::fuzzing::json_event` for what this target feeds and checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| lambdastat::fuzzing::json_event(data));
