@@ -29,7 +29,8 @@ pub enum Command {
 /// How inputs are read and summarized: shared by `report` and `check`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ReadArgs {
-    /// Log files or directories (walked recursively; .gz read transparently); `-` reads standard input.
+    /// Log files or directories (walked recursively; .gz read transparently); `-` reads standard input;
+    /// `s3://BUCKET/PREFIX` reads the objects under the prefix from S3.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -102,6 +103,11 @@ pub struct ReadArgs {
     /// stops that file with an error naming it [default: 268435456, 256 MiB].
     #[arg(long, value_name = "BYTES")]
     pub max_line_bytes: Option<usize>,
+
+    /// The S3 endpoint for `s3://` inputs (an S3-compatible store, a local one); else
+    /// AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS's endpoint for the Region.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
 
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]

@@ -7,7 +7,7 @@ use crate::cli::{ReadArgs, ReportArgs};
 use crate::config::{ConfigFile, GroupSettings};
 use crate::parse::table::FIELDS;
 use crate::render::{templates::Templates, write_reports, OutputOptions};
-use crate::source::expand_inputs;
+use crate::source::{expand_inputs, s3};
 use anyhow::{bail, Context, Result};
 
 /// How many skipped lines are printed on stderr before only counting.
@@ -53,7 +53,15 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
         // Ignore the error if a pool already exists (tests call this twice).
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
     }
-    let (files, walk_errors) = expand_inputs(&args.inputs);
+    let (local, remote): (Vec<std::path::PathBuf>, Vec<_>) =
+        args.inputs.iter().cloned().partition(|p| !s3::is_s3_url(p));
+    let (mut files, mut walk_errors) = expand_inputs(&local);
+    for url in &remote {
+        match s3::expand(&url.to_string_lossy(), args.endpoint_url.as_deref()) {
+            Ok(objects) => files.extend(objects),
+            Err(e) => walk_errors.push(e),
+        }
+    }
     if files.is_empty() {
         for e in &walk_errors {
             crate::say!("error: {e}");
@@ -79,7 +87,11 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     };
     let timing = std::env::var_os("LAMBDASTAT_TIMING").is_some();
     let t0 = std::time::Instant::now();
-    let total: u64 = files.iter().filter_map(|f| std::fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
+    let size = |f: &crate::source::InputFile| match &f.s3 {
+        Some(object) => Some(object.size),
+        None => std::fs::metadata(&f.path).ok().map(|m| m.len()),
+    };
+    let total: u64 = files.iter().filter_map(size).sum();
     let progress = Progress::bytes(total, args.quiet);
     let mut data = collect_with_progress(&files, &read, &groups, &progress);
     progress.finish();

@@ -23,12 +23,17 @@ pub enum Opened {
 /// whole; others become a block stream.
 pub fn open(file: &InputFile, block_size: usize, max_line: usize) -> Result<Opened, SourceError> {
     let read_err = |source| SourceError::Read { path: file.path.clone(), source };
-    let mut reader: Box<dyn BufRead + Send> = if file.is_stdin() {
-        Box::new(BufReader::with_capacity(1 << 20, std::io::stdin()))
+    let (mut reader, on_disk): (Box<dyn BufRead + Send>, u64) = if file.is_stdin() {
+        (Box::new(BufReader::with_capacity(1 << 20, std::io::stdin())), 0)
+    } else if let Some(object) = &file.s3 {
+        let body =
+            object.open().map_err(|message| SourceError::S3 { url: file.path.display().to_string(), message })?;
+        (Box::new(BufReader::with_capacity(1 << 20, body)), object.size)
     } else {
-        Box::new(BufReader::with_capacity(1 << 20, std::fs::File::open(&file.path).map_err(read_err)?))
+        let f = std::fs::File::open(&file.path).map_err(read_err)?;
+        let size = f.metadata().map_err(read_err)?.len();
+        (Box::new(BufReader::with_capacity(1 << 20, f)), size)
     };
-    let on_disk = if file.is_stdin() { 0 } else { std::fs::metadata(&file.path).map_err(read_err)?.len() };
     let gzip = reader.fill_buf().map_err(read_err)?.starts_with(&GZIP_MAGIC);
     if !gzip {
         if !file.is_stdin() && on_disk <= WHOLE_FILE_MAX {

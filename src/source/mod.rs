@@ -1,6 +1,7 @@
 //! Sources: find the input files, read (and inflate) them, sniff their shape.
 
 pub mod decompress;
+pub mod s3;
 pub mod sniff;
 pub mod walk;
 
@@ -26,6 +27,8 @@ pub enum SourceError {
     Walk { path: PathBuf, source: walkdir::Error },
     #[error("{path}: a line longer than {limit} bytes; not read further (raise --max-line-bytes to read it)")]
     LineTooLong { path: PathBuf, limit: usize },
+    #[error("{url}: {message}")]
+    S3 { url: String, message: String },
     #[error("{path}: a table or payload file larger than {limit} bytes (read whole, so not read at all)")]
     TooLarge { path: PathBuf, limit: usize },
 }

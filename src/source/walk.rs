@@ -8,12 +8,16 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {
     pub path: PathBuf,
-    /// The function name the path implies: a component after `aws/lambda/`,
-    /// else the name of the file or directory given on the command line,
-    /// without extensions.
+    /// The function name the path implies: a component after `aws/lambda/`;
+    /// else, for a file found in a directory, its own name (a folder of one
+    /// `FN.json` per function); else (a file given itself, or an S3 export
+    /// object, all named `000000.gz`) the name of the file or directory given
+    /// on the command line. Without extensions, always.
     pub function_from_path: String,
     /// The log stream an S3 export object's key names (`…/<stream>/000000.gz`).
     pub stream_from_path: Option<String>,
+    /// Where to read it when it is an S3 object (`path` is then its `s3://` URL).
+    pub s3: Option<super::s3::S3Object>,
 }
 
 impl InputFile {
@@ -33,7 +37,12 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
     let mut errors = Vec::new();
     for input in inputs {
         if input.as_os_str() == "-" {
-            files.push(InputFile { path: input.clone(), function_from_path: "stdin".into(), stream_from_path: None });
+            files.push(InputFile {
+                path: input.clone(),
+                function_from_path: "stdin".into(),
+                stream_from_path: None,
+                s3: None,
+            });
             continue;
         }
         let given_name = strip_extensions(input);
@@ -42,6 +51,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
                 path: input.clone(),
                 function_from_path: path_function(input, &given_name),
                 stream_from_path: path_stream(input),
+                s3: None,
             });
         } else if input.is_dir() {
             let walker = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
@@ -53,9 +63,14 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
                             continue;
                         }
                         let path = e.into_path();
-                        let function_from_path = path_function(&path, &given_name);
+                        let own_name = if super::sniff::is_s3_export_object(&path) {
+                            given_name.clone()
+                        } else {
+                            strip_extensions(&path)
+                        };
+                        let function_from_path = path_function(&path, &own_name);
                         let stream_from_path = path_stream(&path);
-                        files.push(InputFile { path, function_from_path, stream_from_path });
+                        files.push(InputFile { path, function_from_path, stream_from_path, s3: None });
                     }
                     Ok(_) => {}
                     Err(source) => errors.push(SourceError::Walk { path: input.clone(), source }),
@@ -73,7 +88,7 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 /// The component after `aws/lambda/` in `path`, without extensions, if any.
-fn path_function(path: &Path, fallback: &str) -> String {
+pub(super) fn path_function(path: &Path, fallback: &str) -> String {
     let parts: Vec<String> = path
         .components()
         .filter_map(|c| match c {
@@ -93,7 +108,7 @@ fn path_function(path: &Path, fallback: &str) -> String {
 /// Lambda stream names hold slashes (`2024/01/01/[$LATEST]abc…`); when the key
 /// kept them, the stream is the `[…]` component and the three before it,
 /// else the object's directory name.
-fn path_stream(path: &Path) -> Option<String> {
+pub(super) fn path_stream(path: &Path) -> Option<String> {
     if !super::sniff::is_s3_export_object(path) {
         return None;
     }
@@ -116,7 +131,7 @@ fn path_stream(path: &Path) -> Option<String> {
 }
 
 /// `LambdaAOTDemo9.log.gz` -> `LambdaAOTDemo9`; `sample-logs/` -> `sample-logs`.
-fn strip_extensions(path: &Path) -> String {
+pub(super) fn strip_extensions(path: &Path) -> String {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -148,5 +163,20 @@ mod tests {
             Some("2026-11-01-[$LATEST]abc")
         );
         assert_eq!(path_stream(Path::new("e/aws/lambda/F.log")), None);
+    }
+
+    #[test]
+    fn a_folder_of_files_is_one_function_per_file_but_an_export_tree_keeps_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("recipes");
+        let stream = folder.join("task-1/2026/11/01/[$LATEST]abc");
+        std::fs::create_dir_all(&stream).unwrap();
+        for f in ["OrderFn.json", "PayFn.log", "task-1/2026/11/01/[$LATEST]abc/000000.gz"] {
+            std::fs::write(folder.join(f), "").unwrap();
+        }
+        let (files, errors) = expand_inputs(std::slice::from_ref(&folder));
+        assert!(errors.is_empty());
+        let names: Vec<&str> = files.iter().map(|f| f.function_from_path.as_str()).collect();
+        assert_eq!(names, ["OrderFn", "PayFn", "recipes"]);
     }
 }

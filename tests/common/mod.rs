@@ -100,3 +100,70 @@ pub fn numpy_linear(values: &[f64], p: f64) -> f64 {
     let hi = (lo + 1).min(v.len() - 1);
     v[lo] + (h - lo as f64) * (v[hi] - v[lo])
 }
+
+/// moto's server (a real implementation of the S3, CloudWatch Logs and
+/// Lambda APIs) on a free loopback port, for as long as this value lives.
+/// `None` with a printed notice when moto is not installed; under `CI=true`
+/// that is a failure.
+pub struct Moto {
+    child: std::process::Child,
+    pub endpoint: String,
+}
+
+impl Moto {
+    pub fn start() -> Option<Moto> {
+        use std::process::{Command, Stdio};
+        let installed = Command::new("python3")
+            .args(["-c", "import moto.server"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let aws = Command::new("aws").arg("--version").output().is_ok_and(|o| o.status.success());
+        if !installed || !aws {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("moto's server and the AWS CLI are required under CI=true: pip install 'moto[server]' awscli");
+            }
+            eprintln!("notice: moto's server or the AWS CLI is missing (pip install 'moto[server]' awscli); skipping");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("python3")
+            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto's server");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed().as_secs() < 60, "moto's server did not listen on port {port} within 60 s");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Some(Moto { child, endpoint: format!("http://127.0.0.1:{port}") })
+    }
+
+    /// Dummy credentials and a Region: moto accepts any signature.
+    pub const ENV: [(&'static str, &'static str); 3] =
+        [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"), ("AWS_DEFAULT_REGION", "us-east-1")];
+
+    /// Runs the AWS CLI against this server; its stdout, or a panic with its stderr.
+    pub fn aws(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new("aws")
+            .args(["--endpoint-url", &self.endpoint])
+            .args(args)
+            .envs(Self::ENV)
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .output()
+            .expect("run the AWS CLI");
+        assert!(out.status.success(), "aws {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
