@@ -104,6 +104,11 @@ pub struct ReadArgs {
     #[arg(long, value_name = "BYTES")]
     pub max_line_bytes: Option<usize>,
 
+    /// Also write one row per invocation as Parquet: a `.parquet` file, or a directory of files
+    /// Hive-partitioned by function (`DIR/function=NAME/records.parquet`).
+    #[arg(long, value_name = "PATH")]
+    pub records: Option<PathBuf>,
+
     /// The S3 endpoint for `s3://` inputs (an S3-compatible store, a local one); else
     /// AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS's endpoint for the Region.
     #[arg(long, value_name = "URL")]

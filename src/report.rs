@@ -84,6 +84,7 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
         csv_map,
         keep_duplicates: args.keep_duplicates,
         max_line_bytes: args.max_line_bytes,
+        keep_records: args.records.is_some(),
     };
     let timing = std::env::var_os("LAMBDASTAT_TIMING").is_some();
     let t0 = std::time::Instant::now();
@@ -96,6 +97,13 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     let mut data = collect_with_progress(&files, &read, &groups, &progress);
     progress.finish();
     data.errors.splice(0..0, walk_errors);
+    if let Some(path) = &args.records {
+        let records = std::mem::take(&mut data.records);
+        let written = crate::render::records::write(&records, &groups, path)?;
+        if !args.quiet {
+            crate::say!("wrote {} records to {} ({} files)", records.len(), path.display(), written.len());
+        }
+    }
 
     report_problems(&data);
     if let Some(format) = args.input_format {

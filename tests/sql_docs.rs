@@ -23,7 +23,7 @@ if athena:
     sql = body.replace("WITH reports AS (", source, 1).replace("FROM lambda_export", "FROM lines")
 con = duckdb.connect()
 con.execute("SET threads TO 2")
-con.execute("SET VARIABLE objects = ?", [objects])
+con.execute(f"SET VARIABLE {sys.argv[4]} = ?", [objects])
 cur = con.execute(sql)
 names = [d[0] for d in cur.description]
 print(json.dumps([dict(zip(names, row)) for row in cur.fetchall()]))
@@ -100,29 +100,115 @@ fn the_documented_sql_reproduces_summary_json() {
             .arg(root.join("docs/sql").join(file))
             .arg(&objects)
             .arg(mode)
+            .arg("objects")
             .output()
             .unwrap();
         assert!(output.status.success(), "{file}: {}", String::from_utf8_lossy(&output.stderr));
         let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
-        assert_eq!(rows.len(), functions.len(), "{file}");
-        for (row, f) in rows.iter().zip(functions) {
-            assert_eq!(row["function"], f["function"], "{file}");
-            assert_eq!(row["invocations"], f["invocations"], "{file}");
-            assert_eq!(row["cold_starts"], f["cold_starts"], "{file}");
-            let figures = [
-                ("init_p50", &f["init_ms"]["p50"]),
-                ("init_p90", &f["init_ms"]["p90"]),
-                ("init_p99", &f["init_ms"]["p99"]),
-                ("warm_p50", &f["duration_ms"]["warm"]["p50"]),
-                ("warm_p90", &f["duration_ms"]["warm"]["p90"]),
-                ("warm_p99", &f["duration_ms"]["warm"]["p99"]),
-                ("gb_seconds", &f["gb_seconds"]),
-                ("cost_usd", &f["cost_usd"]),
-            ];
-            for (name, want) in figures {
-                let (have, want) = (row[name].as_f64().unwrap(), want.as_f64().unwrap());
-                assert!(close(have, want), "{file} {} {name}: SQL {have} vs summary.json {want}", f["function"]);
-            }
+        compare(file, &rows, functions);
+    }
+}
+
+/// Every figure of the SQL's rows equals the summary's functions, in order.
+fn compare(file: &str, rows: &[Value], functions: &[Value]) {
+    assert_eq!(rows.len(), functions.len(), "{file}");
+    for (row, f) in rows.iter().zip(functions) {
+        assert_eq!(row["function"], f["function"], "{file}");
+        assert_eq!(row["invocations"], f["invocations"], "{file}");
+        assert_eq!(row["cold_starts"], f["cold_starts"], "{file}");
+        let figures = [
+            ("init_p50", &f["init_ms"]["p50"]),
+            ("init_p90", &f["init_ms"]["p90"]),
+            ("init_p99", &f["init_ms"]["p99"]),
+            ("warm_p50", &f["duration_ms"]["warm"]["p50"]),
+            ("warm_p90", &f["duration_ms"]["warm"]["p90"]),
+            ("warm_p99", &f["duration_ms"]["warm"]["p99"]),
+            ("gb_seconds", &f["gb_seconds"]),
+            ("cost_usd", &f["cost_usd"]),
+        ];
+        for (name, want) in figures {
+            let (have, want) = (row[name].as_f64().unwrap(), want.as_f64().unwrap());
+            assert!(close(have, want), "{file} {} {name}: SQL {have} vs summary.json {want}", f["function"]);
         }
     }
+}
+
+/// `--records` written as Parquet, read by DuckDB with `docs/sql/duckdb-records.sql`, and read back by
+/// lambdastat: the same figures as the report that wrote them.
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_records_give_the_same_numbers_in_duckdb_and_read_back() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let report = |input: &Path, out: &Path, extra: &[&str]| -> Value {
+        Command::cargo_bin("lambdastat")
+            .unwrap()
+            .current_dir(tmp.path())
+            .args(["report", "-q", "--out"])
+            .arg(out)
+            .arg(input)
+            .args(extra)
+            .assert()
+            .success();
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+    };
+    let records = tmp.path().join("records");
+    let original = report(&root.join("sample-logs"), &tmp.path().join("r1"), &["--records", records.to_str().unwrap()]);
+    let functions = original["functions"].as_array().unwrap();
+    assert_eq!(functions.len(), 5);
+    // Hive partitions, one per function.
+    let mut parts: Vec<String> =
+        std::fs::read_dir(&records).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    parts.sort();
+    let names: Vec<String> =
+        functions.iter().map(|f| format!("function={}", f["function"].as_str().unwrap())).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(parts, sorted);
+
+    // Read back: every figure of every function as before.
+    let again = report(&records, &tmp.path().join("r2"), &[]);
+    for (a, b) in again["functions"].as_array().unwrap().iter().zip(functions) {
+        for key in [
+            "function",
+            "invocations",
+            "cold_starts",
+            "errors",
+            "timeouts",
+            "duration_ms",
+            "init_ms",
+            "billed_ms",
+            "max_memory_mb",
+            "gb_seconds",
+            "cost_usd",
+            "region",
+            "runtime_version",
+            "memory_size_mb",
+        ] {
+            assert_eq!(a[key], b[key], "{} {key}", b["function"]);
+        }
+    }
+    assert_eq!(again["inputs"]["formats"]["parquet"], 5);
+    assert_eq!(again["inputs"]["skipped_lines"], 0);
+
+    // One file, and DuckDB's figures from it.
+    let file = tmp.path().join("all.parquet");
+    report(&root.join("sample-logs"), &tmp.path().join("r3"), &["--records", file.to_str().unwrap()]);
+    if !duckdb_available() {
+        return;
+    }
+    let output = std::process::Command::new("python3")
+        .args(["-c", RUN])
+        .arg(root.join("docs/sql/duckdb-records.sql"))
+        .arg(&file)
+        .arg("duckdb")
+        .arg("records")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let rows: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let mut by_name: Vec<&Value> = functions.iter().collect();
+    by_name.sort_by_key(|f| f["function"].as_str().unwrap().to_string());
+    let by_name: Vec<Value> = by_name.into_iter().cloned().collect();
+    compare("duckdb-records.sql", &rows, &by_name);
 }

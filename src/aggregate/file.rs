@@ -150,6 +150,62 @@ pub struct FileAcc {
     pub dedup: Option<DedupScope>,
     /// The keys of the invocations counted, in a first (collecting) pass.
     pub keys: Vec<u64>,
+    /// Each invocation counted, when records are kept (`--records`).
+    pub kept: Option<Vec<Record>>,
+}
+
+/// What the accumulators of one pass do besides counting: drop copies already
+/// counted, keep each invocation as a record.
+#[derive(Debug, Clone, Default)]
+pub struct AccSettings {
+    pub dedup: Option<DedupScope>,
+    pub keep_records: bool,
+}
+
+/// One invocation, owned: a row of `--records`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Record {
+    pub function: Option<String>,
+    pub log_stream: Option<String>,
+    pub request_id: String,
+    pub timestamp_ms: Option<i64>,
+    pub duration_us: Option<u64>,
+    pub billed_ms: Option<u64>,
+    pub memory_size_mb: Option<u64>,
+    pub max_memory_used_mb: Option<u64>,
+    pub init_us: Option<u64>,
+    pub restore_us: Option<u64>,
+    pub status: Status,
+    pub error_type: Option<String>,
+    pub runtime_version: Option<String>,
+    pub region: Option<String>,
+    pub architecture: Option<Arch>,
+}
+
+impl Record {
+    fn of(inv: &Invocation<'_>) -> Record {
+        Record {
+            function: inv.function.map(str::to_string),
+            log_stream: inv.log_stream.map(str::to_string),
+            request_id: inv.request_id.to_string(),
+            timestamp_ms: inv.timestamp_ms,
+            duration_us: inv.duration_us,
+            billed_ms: inv.billed_ms,
+            memory_size_mb: inv.memory_size_mb,
+            max_memory_used_mb: inv.max_memory_used_mb,
+            init_us: inv.init_us,
+            restore_us: inv.restore_us,
+            status: inv.status,
+            error_type: inv.error_type.map(str::to_string),
+            runtime_version: inv.runtime_version.map(str::to_string),
+            region: None,
+            architecture: inv.architecture,
+        }
+    }
+
+    pub fn is_cold(&self) -> bool {
+        self.init_us.is_some() || self.restore_us.is_some()
+    }
 }
 
 /// What this pass does with request ids (see `dedup`), and how this file names functions for their
@@ -162,9 +218,10 @@ pub struct DedupScope {
 }
 
 impl FileAcc {
-    /// An empty accumulator that drops invocations `dedup` has seen (none when `None`).
-    pub fn with_dedup(dedup: Option<DedupScope>) -> FileAcc {
-        FileAcc { dedup, ..FileAcc::default() }
+    /// An empty accumulator that drops invocations its dedup scope has seen, and keeps records
+    /// when asked to.
+    pub fn new(settings: &AccSettings) -> FileAcc {
+        FileAcc { dedup: settings.dedup.clone(), kept: settings.keep_records.then(Vec::new), ..FileAcc::default() }
     }
 
     fn slice(&mut self, inv: &Invocation<'_>) -> &mut GroupAcc {
@@ -201,6 +258,9 @@ impl Sink for FileAcc {
             Ok(()) => {
                 self.records += 1;
                 self.keys.extend(key);
+                if let Some(kept) = &mut self.kept {
+                    kept.push(Record::of(inv));
+                }
             }
             Err(e) => self.skipped.add(line, format!("REPORT with out-of-range {}", e.0)),
         }

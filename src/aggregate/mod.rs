@@ -14,13 +14,13 @@ pub mod file;
 pub mod group;
 pub mod progress;
 
-pub use file::{DedupScope, FileAcc, Incident, PackageInfo, SkipLog, SliceKey, StreamRuntime};
+pub use file::{AccSettings, DedupScope, FileAcc, Incident, PackageInfo, Record, SkipLog, SliceKey, StreamRuntime};
 pub use group::GroupAcc;
 pub use progress::Progress;
 
 use crate::config::{Dimension, GroupSettings};
 use crate::parse::table::{read_csv, read_insights_json, read_lambda_perf, TableKind};
-use crate::parse::{subscription, Arch, Scanner};
+use crate::parse::{subscription, Arch, Scanner, Status};
 use crate::source::decompress::{io_error, MAX_LINE_BYTES_DEFAULT, WHOLE_FILE_MAX, WHOLE_TABLE_MAX};
 use crate::source::{open, sniff, Format, InputFile, Opened, SourceError};
 use dedup::Dedup;
@@ -84,6 +84,8 @@ pub struct Dataset {
     pub groups: Vec<Group>,
     pub files: Vec<FileReport>,
     pub errors: Vec<SourceError>,
+    /// Every invocation counted, in input order, when [`ReadOptions::keep_records`].
+    pub records: Vec<Record>,
 }
 
 /// How the pipeline reads: a forced format, a function name for all inputs,
@@ -97,6 +99,8 @@ pub struct ReadOptions {
     pub keep_duplicates: bool,
     /// The longest line a stream may hold (`--max-line-bytes`); `None`: the default.
     pub max_line_bytes: Option<usize>,
+    /// Keep every invocation as a [`Record`] (`--records`) in [`Dataset::records`].
+    pub keep_records: bool,
 }
 
 /// What a set of files read so far adds up to (rayon fold/reduce).
@@ -110,6 +114,7 @@ struct Partial {
     packages: HashMap<String, PackageInfo>,
     /// Invocation keys of a collecting pass, one vector per chunk read.
     keys: Vec<Vec<u64>>,
+    records: Vec<(usize, Vec<Record>)>,
 }
 
 impl Partial {
@@ -125,6 +130,7 @@ impl Partial {
                 self.incidents.extend(fd.incidents);
                 self.packages.extend(fd.packages);
                 self.keys.extend(fd.keys);
+                self.records.push((i, fd.records));
                 self.reports.push((i, report));
             }
             Err(e) => self.errors.push((i, e)),
@@ -143,6 +149,7 @@ impl Partial {
         self.incidents.extend(other.incidents);
         self.packages.extend(other.packages);
         self.keys.extend(other.keys);
+        self.records.extend(other.records);
     }
 }
 
@@ -154,6 +161,7 @@ struct FileData {
     incidents: Vec<(Option<String>, Option<String>, Incident)>,
     packages: HashMap<String, PackageInfo>,
     keys: Vec<Vec<u64>>,
+    records: Vec<Record>,
 }
 
 pub fn collect(files: &[InputFile], opts: &ReadOptions, settings: &GroupSettings) -> Dataset {
@@ -213,12 +221,15 @@ fn collect_pass(
                 a
             }),
     );
-    let Partial { mut reports, mut errors, slices, runtimes, incidents, packages, keys } = all;
+    let Partial { mut reports, mut errors, slices, runtimes, incidents, packages, keys, mut records } = all;
+    records.sort_unstable_by_key(|(i, _)| *i);
+    let records = finish_records(records.into_iter().flat_map(|(_, r)| r).collect(), &runtimes, &incidents);
     reports.sort_unstable_by_key(|(i, _)| *i);
     errors.sort_unstable_by_key(|(i, _)| *i);
     let mut data = Dataset {
         files: reports.into_iter().map(|(_, r)| r).collect(),
         errors: errors.into_iter().map(|(_, e)| e).collect(),
+        records,
         ..Dataset::default()
     };
     let mut slices = join_runtimes(slices, &runtimes);
@@ -236,11 +247,14 @@ fn read_file(
     dedup: Option<&Arc<Dedup>>,
     progress: &Progress,
 ) -> Result<(FileReport, FileData), SourceError> {
-    let scope = dedup.map(|set| DedupScope {
-        set: set.clone(),
-        forced: opts.function.clone(),
-        path_function: file.function_from_path.clone(),
-    });
+    let scope = AccSettings {
+        dedup: dedup.map(|set| DedupScope {
+            set: set.clone(),
+            forced: opts.function.clone(),
+            path_function: file.function_from_path.clone(),
+        }),
+        keep_records: opts.keep_records,
+    };
     let scope = &scope;
     let csv_columns: Vec<&str> = opts.csv_map.values().map(String::as_str).collect();
     match open(file, CHUNK_BYTES, opts.max_line_bytes.unwrap_or(MAX_LINE_BYTES_DEFAULT))? {
@@ -373,6 +387,12 @@ impl<'a> FileMerger<'a> {
             let function = self.resolve(function);
             self.fd.packages.insert(function, package);
         }
+        if let Some(kept) = acc.kept {
+            for mut r in kept {
+                r.function = Some(self.resolve(r.function));
+                self.fd.records.push(r);
+            }
+        }
         self.report.skipped.merge(acc.skipped, self.report.lines);
         self.report.records += acc.records;
         self.report.duplicates += acc.duplicates;
@@ -391,6 +411,16 @@ impl<'a> FileMerger<'a> {
         let fd = &mut self.fd;
         let file_runtimes: BTreeSet<&StreamRuntime> = fd.runtimes.values().collect();
         let only_runtime = (file_runtimes.len() == 1).then(|| (*file_runtimes.iter().next().unwrap()).clone());
+        for r in fd.records.iter_mut().filter(|r| r.runtime_version.is_none()) {
+            let rt = match &r.log_stream {
+                None => fd.runtimes.get(&(r.function.clone(), None)).cloned().or_else(|| only_runtime.clone()),
+                Some(_) => fd.runtimes.get(&(r.function.clone(), r.log_stream.clone())).cloned(),
+            };
+            if let Some(rt) = rt {
+                r.runtime_version = Some(rt.runtime_version);
+                r.region = rt.region;
+            }
+        }
         // Slices of one stream that chunks split are merged back into one.
         let mut merged: HashMap<SliceKey, GroupAcc> = HashMap::new();
         for (mut key, acc) in fd.slices.drain(..) {
@@ -429,10 +459,10 @@ fn read_records(
     format: Format,
     file: &InputFile,
     opts: &ReadOptions,
-    scope: &Option<DedupScope>,
+    scope: &AccSettings,
 ) -> Result<Vec<(Chunk, u64)>, SourceError> {
     let table = |read: &dyn Fn(&mut FileAcc) -> u64| {
-        let mut acc = FileAcc::with_dedup(scope.clone());
+        let mut acc = FileAcc::new(scope);
         let lines = read(&mut acc);
         vec![((acc, None), lines)]
     };
@@ -441,6 +471,7 @@ fn read_records(
         Format::BenchmarkCsv | Format::Csv => table(&|acc| read_csv(buf, TableKind::Benchmark, &opts.csv_map, acc)),
         Format::InsightsJson => table(&|acc| read_insights_json(buf, acc)),
         Format::LambdaPerf => table(&|acc| read_lambda_perf(buf, acc)),
+        Format::Parquet => table(&|acc| crate::parse::parquet::read(buf, acc)),
         Format::Subscription if subscription::is_base64_gzip(buf) => {
             let text = subscription::decode(buf, WHOLE_TABLE_MAX)
                 .map_err(|message| SourceError::Decode { path: file.path.clone(), message })?;
@@ -451,8 +482,8 @@ fn read_records(
 }
 
 /// Scans one block of log text.
-fn scan_block(block: &[u8], file: &InputFile, scope: &Option<DedupScope>) -> (Chunk, u64) {
-    let mut acc = FileAcc::with_dedup(scope.clone());
+fn scan_block(block: &[u8], file: &InputFile, scope: &AccSettings) -> (Chunk, u64) {
+    let mut acc = FileAcc::new(scope);
     let mut scanner = Scanner::with_stream(file.stream_from_path.clone());
     let lines = scanner.scan(block, &mut acc);
     ((acc, scanner.current_function().map(str::to_string)), lines)
@@ -476,6 +507,46 @@ pub fn split_chunks(buf: &[u8], target: usize) -> Vec<&[u8]> {
         chunks.push(&buf[start..]);
     }
     chunks
+}
+
+/// Gives each record the runtime and region of its stream (from an INIT_START
+/// in any file), and the outcome an old-style fault line gives its request.
+fn finish_records(
+    mut records: Vec<Record>,
+    runtimes: &HashMap<(Option<String>, Option<String>), StreamRuntime>,
+    incidents: &[(Option<String>, Option<String>, Incident)],
+) -> Vec<Record> {
+    if records.is_empty() {
+        return records;
+    }
+    let mut by_id: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        by_id.entry((r.function.as_deref(), r.request_id.as_str())).or_insert(i);
+    }
+    let mut faults = Vec::new();
+    for (function, _, incident) in incidents {
+        if let Incident::Fault { request_id, status, error_type } = incident {
+            if let Some(&i) = by_id.get(&(function.as_deref(), request_id.as_str())) {
+                faults.push((i, *status, error_type.clone()));
+            }
+        }
+    }
+    for (i, status, error_type) in faults {
+        let r = &mut records[i];
+        if r.status == Status::Success {
+            r.status = status;
+            r.error_type = r.error_type.take().or(error_type);
+        }
+    }
+    for r in &mut records {
+        if r.runtime_version.is_none() && r.log_stream.is_some() {
+            if let Some(rt) = runtimes.get(&(r.function.clone(), r.log_stream.clone())) {
+                r.runtime_version = Some(rt.runtime_version.clone());
+                r.region = rt.region.clone();
+            }
+        }
+    }
+    records
 }
 
 /// Gives each slice with a log stream the runtime and region of its stream.

@@ -5,6 +5,7 @@
 
 pub mod escape;
 pub mod json_event;
+pub mod parquet;
 pub mod record;
 pub mod report;
 pub mod scan;

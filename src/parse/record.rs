@@ -14,6 +14,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// How REPORT lines and JSON events spell it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Success => "success",
+            Status::Error => "error",
+            Status::Timeout => "timeout",
+            Status::Failure => "failure",
+        }
+    }
+
     pub fn from_word(word: &str) -> Option<Status> {
         match word.to_ascii_lowercase().as_str() {
             "success" => Some(Status::Success),

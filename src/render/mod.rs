@@ -3,6 +3,7 @@
 //! each page renders from the serializable [`ReportContext`].
 
 pub mod charts;
+pub mod records;
 pub mod templates;
 
 use crate::analysis::Summary;

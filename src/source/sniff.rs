@@ -36,6 +36,8 @@ pub enum Format {
     Csv,
     /// The lambda-perf project's daily JSON.
     LambdaPerf,
+    /// Parquet records, as `--records` writes them (or others with the same columns).
+    Parquet,
 }
 
 impl Format {
@@ -48,6 +50,7 @@ impl Format {
                 | Format::BenchmarkCsv
                 | Format::Csv
                 | Format::LambdaPerf
+                | Format::Parquet
                 | Format::Subscription
         )
     }
@@ -68,6 +71,7 @@ impl Format {
             Format::BenchmarkCsv => "benchmark-csv",
             Format::Csv => "csv",
             Format::LambdaPerf => "lambda-perf",
+            Format::Parquet => "parquet",
         }
     }
 }
@@ -76,6 +80,9 @@ impl Format {
 /// `--csv-map` names: a CSV having them all is read through the map.
 pub fn sniff(buf: &[u8], path: &Path, csv_columns: &[&str]) -> Format {
     let head = &buf[..buf.len().min(64 * 1024)];
+    if head.starts_with(b"PAR1") {
+        return Format::Parquet;
+    }
     if crate::parse::subscription::is_base64_gzip(head) {
         return Format::Subscription;
     }
