@@ -88,11 +88,7 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     };
     let timing = std::env::var_os("LAMBDASTAT_TIMING").is_some();
     let t0 = std::time::Instant::now();
-    let size = |f: &crate::source::InputFile| match &f.s3 {
-        Some(object) => Some(object.size),
-        None => std::fs::metadata(&f.path).ok().map(|m| m.len()),
-    };
-    let total: u64 = files.iter().filter_map(size).sum();
+    let total: u64 = files.iter().filter_map(|f| f.size()).sum();
     let progress = Progress::bytes(total, args.quiet);
     let mut data = collect_with_progress(&files, &read, &groups, &progress);
     progress.finish();

@@ -136,42 +136,21 @@ fn every_readme_recipe_gives_back_the_known_numbers() {
     let t0 = t0();
     let (from, to) = ((t0 - 60_000).to_string(), (t0 + 3_600_000).to_string());
 
-    // filter-log-events, one FN.json per function in one folder; --page-size 2 makes the CLI
-    // follow nextToken through many pages and join them.
-    let folder = tmp.path().join("filter");
-    std::fs::create_dir(&folder).unwrap();
-    for f in functions() {
-        let json = moto.aws(&[
-            "logs",
-            "filter-log-events",
-            "--log-group-name",
-            &format!("/aws/lambda/{f}"),
-            "--start-time",
-            &from,
-            "--page-size",
-            "2",
-        ]);
-        std::fs::write(folder.join(format!("{f}.json")), json).unwrap();
+    // filter-log-events, one file per function in one folder: as JSON with --page-size 2 (the CLI
+    // follows nextToken through many pages and joins them), and with --output text.
+    for (name, extension, extra) in
+        [("filter", "json", ["--page-size", "2"]), ("filter-text", "log", ["--output", "text"])]
+    {
+        let folder = tmp.path().join(name);
+        std::fs::create_dir(&folder).unwrap();
+        for f in functions() {
+            let group = format!("/aws/lambda/{f}");
+            let mut args = vec!["logs", "filter-log-events", "--log-group-name", &group, "--start-time", &from];
+            args.extend(extra);
+            std::fs::write(folder.join(format!("{f}.{extension}")), moto.aws(&args)).unwrap();
+        }
+        check(&folder, &tmp.path().join(format!("r-{name}")), &format!("filter-log-events {}", extra.join(" ")));
     }
-    check(&folder, &tmp.path().join("r-filter"), "filter-log-events");
-
-    // The same with --output text, one FN.log per function.
-    let folder = tmp.path().join("filter-text");
-    std::fs::create_dir(&folder).unwrap();
-    for f in functions() {
-        let text = moto.aws(&[
-            "logs",
-            "filter-log-events",
-            "--log-group-name",
-            &format!("/aws/lambda/{f}"),
-            "--start-time",
-            &from,
-            "--output",
-            "text",
-        ]);
-        std::fs::write(folder.join(format!("{f}.log")), text).unwrap();
-    }
-    check(&folder, &tmp.path().join("r-filter-text"), "filter-log-events --output text");
 
     // get-log-events, one file per stream under logs/aws/lambda/FN/.
     let folder = tmp.path().join("get");

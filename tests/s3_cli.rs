@@ -69,28 +69,23 @@ fn an_s3_export_tree_reads_as_it_does_from_disk() {
     assert!(first.starts_with("s3://exports/team-a/aws/lambda/LambdaRegularDemo/"), "{first}");
 
     // Errors name the bucket (and prefix) and say what S3 said.
-    let out = lambdastat()
-        .args(["report", "s3://no-such-bucket/x/", "--endpoint-url", &moto.endpoint, "--out"])
-        .arg(tmp.path().join("none"))
-        .envs(Moto::ENV)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let stderr = String::from_utf8_lossy(&out);
-    assert!(
-        stderr.contains("s3://no-such-bucket/x/: NoSuchBucket: The specified bucket does not exist (HTTP 404)"),
-        "{stderr}"
-    );
-    let out = lambdastat()
-        .args(["report", "s3://exports/nothing-here/", "--endpoint-url", &moto.endpoint, "--out"])
-        .arg(tmp.path().join("none"))
-        .envs(Moto::ENV)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8_lossy(&out).contains("s3://exports/nothing-here/: no objects under this prefix"));
+    for (url, said) in [
+        (
+            "s3://no-such-bucket/x/",
+            "s3://no-such-bucket/x/: NoSuchBucket: The specified bucket does not exist (HTTP 404)",
+        ),
+        ("s3://exports/nothing-here/", "s3://exports/nothing-here/: no objects under this prefix"),
+    ] {
+        let out = lambdastat()
+            .args(["report", url, "--endpoint-url", &moto.endpoint, "--out"])
+            .arg(tmp.path().join("none"))
+            .envs(Moto::ENV)
+            .assert()
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let stderr = String::from_utf8_lossy(&out);
+        assert!(stderr.contains(said), "{stderr}");
+    }
 }

@@ -198,8 +198,7 @@ fn collect_pass(
 ) -> (Dataset, Vec<Vec<u64>>) {
     let dedup = dedup.as_ref();
     // Largest files first, so that a big file does not start last and run alone.
-    let mut order: Vec<(u64, usize)> =
-        files.iter().enumerate().map(|(i, f)| (std::fs::metadata(&f.path).map_or(0, |m| m.len()), i)).collect();
+    let mut order: Vec<(u64, usize)> = files.iter().enumerate().map(|(i, f)| (f.size().unwrap_or(0), i)).collect();
     order.sort_unstable_by(|a, b| b.cmp(a));
     // Files that stream use every core on their own: read them one at a time
     // (their block buffers are the larger part of memory), then the rest in

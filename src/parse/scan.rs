@@ -9,7 +9,7 @@
 //! grammar and the same JSON platform-event parser.
 
 use super::escape::{opening_quote, quoted_literal, unescape_fully};
-use super::json_event::{parse_event, parse_event_at, report_invocation};
+use super::json_event::{parse_event, parse_event_at, report_invocation, PlatformEvent};
 use super::record::{thousandths_of, Invocation, Platform, PlatformLine, Status};
 use super::report::{parse_fields, parse_report_fields, starts_with_report_field, ReportError, ReportFields};
 use super::time::parse_timestamp_ms;
@@ -365,11 +365,14 @@ impl Scanner {
             return after;
         }
         let (ls, le) = self.line_bounds(buf, hit);
-        let (text, end): (Cow<str>, usize) = if escaped {
+        // The text an event is read from, when it had to be copied (unescaped, or not UTF-8).
+        let owned: String;
+        let (ev, end) = if escaped {
             let near = ls.max(hit.saturating_sub(PREFIX_WINDOW));
             let Some((open, quote)) = opening_quote(&buf[near..le], hit - 2 - near) else { return after };
             let (literal, end) = quoted_literal(buf, near + open, quote, le);
-            (Cow::Owned(unescape_fully(&String::from_utf8_lossy(&literal))), end)
+            owned = unescape_fully(&String::from_utf8_lossy(&literal));
+            (first_event(&owned), end)
         } else {
             // The event is the object around the hit: on this line, or opened lines before (a
             // pretty-printed event: a console copy of the JSON log format, `jq .` output), or one
@@ -378,17 +381,20 @@ impl Scanner {
             self.event_floor = self.event_floor.max(hit);
             match enclosing_object(buf, lo, hit - 1).map(|open| (open, object_text(buf, open))) {
                 Some((open, Cow::Borrowed(text))) => match parse_event_at(text) {
-                    Some((_, len)) => {
+                    Some((ev, len)) => {
                         self.event_floor = open + len;
-                        (Cow::Borrowed(&text[..len]), open + len)
+                        (Some(ev), open + len)
                     }
-                    None => (Cow::Borrowed(text), le),
+                    None => (None, le),
                 },
-                Some((_, text)) => (text, le),
-                None => (Cow::Borrowed(""), le),
+                Some((_, Cow::Owned(text))) => {
+                    owned = text;
+                    (first_event(&owned), le)
+                }
+                None => (None, le),
             }
         };
-        let Some(ev) = text.find('{').and_then(|brace| parse_event(&text[brace..])) else {
+        let Some(ev) = ev else {
             if kind == b"report" {
                 sink.skipped(line, "malformed platform.report JSON".to_string());
             }
@@ -599,6 +605,11 @@ fn object_text(buf: &[u8], open: usize) -> Cow<'_, str> {
         }
         Err(_) => String::from_utf8_lossy(bytes),
     }
+}
+
+/// The first JSON platform event in `text`, from its first `{`.
+fn first_event(text: &str) -> Option<PlatformEvent<'_>> {
+    text.find('{').and_then(|brace| parse_event(&text[brace..]))
 }
 
 /// `REPORT` is followed by whitespace (or an escaped tab) and `RequestId`,

@@ -24,6 +24,16 @@ impl InputFile {
     pub fn is_stdin(&self) -> bool {
         self.path.as_os_str() == "-"
     }
+
+    /// Its size in bytes (an S3 object's from the listing); `None` for standard input or a file
+    /// that cannot be read.
+    pub fn size(&self) -> Option<u64> {
+        match &self.s3 {
+            Some(object) => Some(object.size),
+            None if self.is_stdin() => None,
+            None => std::fs::metadata(&self.path).ok().map(|m| m.len()),
+        }
+    }
 }
 
 /// Names S3 exports put beside the logs, which hold no log data.
