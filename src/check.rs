@@ -26,12 +26,12 @@ fn input_summary(path: &Path) -> Result<Option<Value>> {
 /// Every dotted path a rule names must exist in the summary's groups (a typo would otherwise pass
 /// as "no data" for ever).
 fn check_paths(current: &Value, args: &CheckArgs) -> Result<()> {
-    let Some(group) = current.get("functions").and_then(Value::as_array).and_then(|g| g.first()) else {
+    let Some(group) = summary_file::groups(current).first() else {
         return Ok(()); // no groups: "nothing to check" says so below
     };
     let named = args.max.iter().map(|(p, _)| ("--max", p)).chain(args.min.iter().map(|(p, _)| ("--min", p)));
     for (flag, path) in named.chain(args.metric.iter().map(|p| ("--metric", p))) {
-        let leaf = path.split('.').try_fold(group, |v, key| v.get(key));
+        let leaf = summary_file::at(group, path);
         match leaf {
             Some(v) if v.is_number() || v.is_null() => {}
             Some(_) => bail!("{flag} {path}: not a number in the summary's groups (name a field below it)"),

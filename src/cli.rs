@@ -1,17 +1,44 @@
 //! Command-line arguments as the user typed them (validated, not resolved);
 //! `report.rs` and `check.rs` turn them into the objects the pipeline needs.
 
+use crate::aggregate::Dimension;
 use crate::analysis::{Arch, Method};
-use crate::config::Dimension;
 use crate::source::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  Report on a folder of exported logs (any shape, .gz or not):
+    lambdastat report logs/ --out report/
+  Compare every variant with one, as the configuration file or a flag says:
+    lambdastat report logs/ --out report/ --group-by label --baseline \"Regular .NET 8\"
+  Read an S3 export where it lies:
+    lambdastat report s3://my-bucket/exports/ --out report/
+  Fail a CI job on a limit or a regression:
+    lambdastat check report/summary.json --max init_ms.p99=1000 --against main/summary.json
+
+More: `lambdastat man`, and docs/ in the source tree (input formats, statistics, summary.json).";
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  lambdastat report sample-logs --out report
+  lambdastat report logs/*.log.gz --group-by function,cold --arch arm64 --out report
+  aws logs filter-log-events --log-group-name /aws/lambda/Fn | lambdastat report - --out report
+  lambdastat report exports/ --history runs/ --records records/ --out report";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  lambdastat check report/summary.json --max init_ms.p99=1000 --max cost_per_million_usd=2.5
+  lambdastat check report/summary.json --against baseline/summary.json --max-regression 10%
+  lambdastat check logs/ --min invocations=100 --markdown \"$GITHUB_STEP_SUMMARY\"";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "lambdastat",
     version,
-    about = "Cold starts, latency percentiles, memory and cost of AWS Lambda functions, from exported CloudWatch logs"
+    about = "Cold starts, latency percentiles, memory and cost of AWS Lambda functions, from exported CloudWatch logs",
+    after_help = EXAMPLES
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -21,10 +48,24 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Read logs and write index.html, report.md (+ SVG charts) and summary.json.
+    #[command(after_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
     /// Gate a CI job: exit 1 when a limit or a regression rule breaks.
+    #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Print a shell completion script: `lambdastat completions bash > /etc/bash_completion.d/lambdastat`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `lambdastat man > /usr/local/share/man/man1/lambdastat.1`.
+    Man,
 }
+
+/// A command-line value that does not parse; clap prints it beside the flag.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadValue(String);
 
 /// How inputs are read and summarized: shared by `report` and `check`.
 #[derive(Debug, Args, Clone, Default)]
@@ -187,31 +228,31 @@ pub struct CheckArgs {
 }
 
 /// `NAME=VALUE`, both non-empty.
-fn parse_pair(s: &str) -> Result<(String, String), String> {
+fn parse_pair(s: &str) -> Result<(String, String), BadValue> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
             Ok((k.trim().to_string(), v.trim().to_string()))
         }
-        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+        _ => Err(BadValue(format!("expected NAME=VALUE, got `{s}`"))),
     }
 }
 
 /// `PATH=NUMBER`.
-fn parse_limit(s: &str) -> Result<(String, f64), String> {
+fn parse_limit(s: &str) -> Result<(String, f64), BadValue> {
     let (path, value) = parse_pair(s)?;
-    let v: f64 = value.parse().map_err(|_| format!("`{value}` is not a number (in `{s}`)"))?;
+    let v: f64 = value.parse().map_err(|_| BadValue(format!("`{value}` is not a number (in `{s}`)")))?;
     if !v.is_finite() {
-        return Err(format!("`{value}` is not a finite number (in `{s}`)"));
+        return Err(BadValue(format!("`{value}` is not a finite number (in `{s}`)")));
     }
     Ok((path, v))
 }
 
 /// `10%` or `10` -> 0.10.
-fn parse_percent(s: &str) -> Result<f64, String> {
+fn parse_percent(s: &str) -> Result<f64, BadValue> {
     let t = s.trim().trim_end_matches('%');
-    let v: f64 = t.parse().map_err(|_| format!("`{s}` is not a percentage"))?;
+    let v: f64 = t.parse().map_err(|_| BadValue(format!("`{s}` is not a percentage")))?;
     if !(0.0..=1000.0).contains(&v) {
-        return Err(format!("`{s}` is out of range"));
+        return Err(BadValue(format!("`{s}` is out of range")));
     }
     Ok(v / 100.0)
 }

@@ -1,48 +1,15 @@
 //! `lambdastat.toml`: settings a CI job keeps in the repository. Found in the
 //! working directory or given with `--config`; command-line flags override it.
 
+use crate::aggregate::{Dimension, GroupSettings};
 use crate::analysis::Method;
 use crate::parse::Arch;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub const DEFAULT_FILE: &str = "lambdastat.toml";
-
-/// What invocations are grouped by. Every group gets its own statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Dimension {
-    /// The Lambda function name.
-    Function,
-    /// The display label of the function (functions with one label are pooled).
-    Label,
-    /// The runtime version from INIT_START (`dotnet:8.v47`).
-    Runtime,
-    /// Memory Size in MB.
-    MemorySize,
-    /// x86_64 or arm64.
-    Architecture,
-    /// The AWS Region (from the runtime version ARN, or configuration).
-    Region,
-    /// Cold starts and warm invocations apart.
-    Cold,
-}
-
-impl Dimension {
-    pub fn name(self) -> &'static str {
-        match self {
-            Dimension::Function => "function",
-            Dimension::Label => "label",
-            Dimension::Runtime => "runtime",
-            Dimension::MemorySize => "memory-size",
-            Dimension::Architecture => "architecture",
-            Dimension::Region => "region",
-            Dimension::Cold => "cold",
-        }
-    }
-}
 
 /// Settings for one function.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -75,97 +42,34 @@ pub struct ConfigFile {
     /// Column map for CSV files of other shapes: `init_ms = "InitDuration"`.
     #[serde(default)]
     pub csv_map: BTreeMap<String, String>,
+    /// The functions `labels` and `functions` name, in the file's order.
+    #[serde(skip)]
+    pub order: Vec<String>,
 }
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("{path}: cannot read: {source}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Invalid { path: PathBuf, source: InvalidConfig },
 }
+
+/// What is wrong with a configuration's text; names the key at fault.
+#[derive(Debug, Error)]
+#[error("{0}")]
+pub struct InvalidConfig(String);
 
 impl ConfigFile {
-    /// Reads `explicit`, else `lambdastat.toml` in the working directory if
-    /// there is one, else the defaults.
-    pub fn load(explicit: Option<&Path>) -> Result<(ConfigFile, Option<PathBuf>), ConfigError> {
-        let path = match explicit {
-            Some(p) => p.to_path_buf(),
-            None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
-            None => return Ok((ConfigFile::default(), None)),
-        };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
-        let cfg = Self::parse(&text).map_err(|message| ConfigError::Invalid { path: path.clone(), message })?;
-        Ok((cfg, Some(path)))
-    }
-
-    /// Parses and checks; the message names the key at fault.
-    pub fn parse(text: &str) -> Result<ConfigFile, String> {
-        let cfg: ConfigFile = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())?;
-        for (name, f) in &cfg.functions {
-            if let Some(label) = &f.label {
-                if cfg.labels.get(name).is_some_and(|l| l != label) {
-                    return Err(format!("key `functions.{name}.label` disagrees with `labels.{name}`"));
-                }
-            }
-        }
-        for key in cfg.csv_map.keys() {
-            if !crate::parse::table::FIELDS.contains(&key.as_str()) {
-                return Err(format!(
-                    "key `csv_map.{key}`: not a field; expected one of {}",
-                    crate::parse::table::FIELDS.join(", ")
-                ));
-            }
-        }
-        Ok(cfg)
-    }
-}
-
-/// How records are grouped and priced: the config file and flags, resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GroupSettings {
-    pub dimensions: Vec<Dimension>,
-    pub labels: BTreeMap<String, String>,
-    pub default_arch: Arch,
-    pub arch_by_function: BTreeMap<String, Arch>,
-    pub default_region: Option<String>,
-    pub region_by_function: BTreeMap<String, String>,
-}
-
-impl Default for GroupSettings {
-    fn default() -> Self {
-        GroupSettings {
-            dimensions: vec![Dimension::Function],
-            labels: BTreeMap::new(),
-            default_arch: Arch::X86_64,
-            arch_by_function: BTreeMap::new(),
-            default_region: None,
-            region_by_function: BTreeMap::new(),
-        }
-    }
-}
-
-impl GroupSettings {
-    pub fn label(&self, function: &str) -> Option<&str> {
-        self.labels.get(function).map(String::as_str)
-    }
-
-    pub fn arch(&self, function: &str) -> Arch {
-        self.arch_by_function.get(function).copied().unwrap_or(self.default_arch)
-    }
-
-    pub fn region(&self, function: &str) -> Option<&str> {
-        self.region_by_function.get(function).or(self.default_region.as_ref()).map(String::as_str)
-    }
-
-    /// Builds from the file; `flags` (already parsed) override its values.
-    pub fn from_config(
-        cfg: &ConfigFile,
+    /// The grouping settings of this file; `flags` (already parsed) override its values.
+    pub fn group_settings(
+        &self,
         group_by: Option<&[Dimension]>,
         labels: &[(String, String)],
         arch: Option<Arch>,
         region: Option<&str>,
-    ) -> Self {
+    ) -> GroupSettings {
+        let cfg = self;
         let mut s = GroupSettings::default();
         if let Some(dims) = group_by.map(<[Dimension]>::to_vec).or_else(|| cfg.group_by.clone()) {
             if !dims.is_empty() {
@@ -193,7 +97,52 @@ impl GroupSettings {
             s.arch_by_function.clear();
         }
         s.default_region = region.map(str::to_string).or_else(|| cfg.region.clone());
+        s.order = cfg.order.clone();
         s
+    }
+
+    /// Reads `explicit`, else `lambdastat.toml` in the working directory if
+    /// there is one, else the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<(ConfigFile, Option<PathBuf>), ConfigError> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
+            None => return Ok((ConfigFile::default(), None)),
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        let cfg = Self::parse(&text).map_err(|source| ConfigError::Invalid { path: path.clone(), source })?;
+        Ok((cfg, Some(path)))
+    }
+
+    /// Parses and checks; the message names the key at fault.
+    pub fn parse(text: &str) -> Result<ConfigFile, InvalidConfig> {
+        let invalid = |e: toml::de::Error| InvalidConfig(e.to_string().trim_end().to_string());
+        let mut cfg: ConfigFile = toml::from_str(text).map_err(invalid)?;
+        // The same text as a table keeps the file's order (toml's `preserve_order`).
+        let table: toml::Table = toml::from_str(text).map_err(invalid)?;
+        for section in ["labels", "functions"] {
+            for name in table.get(section).and_then(toml::Value::as_table).into_iter().flat_map(|t| t.keys()) {
+                if !cfg.order.contains(name) {
+                    cfg.order.push(name.clone());
+                }
+            }
+        }
+        for (name, f) in &cfg.functions {
+            if let Some(label) = &f.label {
+                if cfg.labels.get(name).is_some_and(|l| l != label) {
+                    return Err(InvalidConfig(format!("key `functions.{name}.label` disagrees with `labels.{name}`")));
+                }
+            }
+        }
+        for key in cfg.csv_map.keys() {
+            if !crate::parse::table::FIELDS.contains(&key.as_str()) {
+                return Err(InvalidConfig(format!(
+                    "key `csv_map.{key}`: not a field; expected one of {}",
+                    crate::parse::table::FIELDS.join(", ")
+                )));
+            }
+        }
+        Ok(cfg)
     }
 }
 
@@ -218,15 +167,15 @@ mod tests {
             "#,
         )
         .unwrap();
-        let s = GroupSettings::from_config(&cfg, None, &[], None, None);
+        let s = cfg.group_settings(None, &[], None, None);
         assert_eq!(s.dimensions, [Dimension::Label, Dimension::Architecture, Dimension::Cold]);
         assert_eq!(s.label("LambdaAOTDemo9"), Some("AOT .NET 9"));
         assert_eq!(s.label("LambdaRegularDemo"), Some("Regular .NET 8"));
         assert_eq!(s.arch("LambdaRegularDemo"), Arch::X86_64);
         assert_eq!(s.arch("Other"), Arch::Arm64);
         assert_eq!(s.region("LambdaRegularDemo"), Some("eu-central-2"));
-        let flags = GroupSettings::from_config(
-            &cfg,
+        assert_eq!(s.order, ["LambdaAOTDemo9", "LambdaRegularDemo"]);
+        let flags = cfg.group_settings(
             Some(&[Dimension::Function]),
             &[("X".into(), "x".into())],
             Some(Arch::X86_64),
@@ -241,13 +190,13 @@ mod tests {
 
     #[test]
     fn errors_name_the_key() {
-        let e = ConfigFile::parse("[functions.Fn]\narchitecture = \"sparc\"\n").unwrap_err();
+        let e = ConfigFile::parse("[functions.Fn]\narchitecture = \"sparc\"\n").unwrap_err().to_string();
         assert!(e.contains("architecture") && e.contains("sparc"), "{e}");
-        let e = ConfigFile::parse("group_by = [\"colour\"]\n").unwrap_err();
+        let e = ConfigFile::parse("group_by = [\"colour\"]\n").unwrap_err().to_string();
         assert!(e.contains("group_by") && e.contains("colour"), "{e}");
-        let e = ConfigFile::parse("baseline = \"a\"\nbaseline_name = \"b\"\n").unwrap_err();
+        let e = ConfigFile::parse("baseline = \"a\"\nbaseline_name = \"b\"\n").unwrap_err().to_string();
         assert!(e.contains("baseline_name"), "{e}");
-        let e = ConfigFile::parse("[csv_map]\ninit = \"InitDuration\"\n").unwrap_err();
+        let e = ConfigFile::parse("[csv_map]\ninit = \"InitDuration\"\n").unwrap_err().to_string();
         assert!(e.contains("csv_map.init"), "{e}");
     }
 }

@@ -7,7 +7,8 @@
 
 use crate::parse::record::MAX_MS;
 use crate::parse::table::{read_csv, read_insights_json, read_lambda_perf, TableKind};
-use crate::parse::{json_event, report, subscription, Invocation, PlatformLine, Scanner, Sink};
+use crate::parse::{json_event, report, Invocation, PlatformLine, Scanner, Sink};
+use crate::source::payload;
 use base64::Engine;
 use flate2::{write::GzEncoder, Compression};
 use std::collections::BTreeMap;
@@ -84,8 +85,8 @@ pub fn subscription(data: &[u8]) {
         }
         lines
     };
-    let _ = subscription::is_base64_gzip(&encoded);
-    match subscription::decode(&encoded, crate::source::decompress::WHOLE_TABLE_MAX) {
+    let _ = payload::is_base64_gzip(&encoded);
+    match payload::decode(&encoded, crate::source::decompress::WHOLE_TABLE_MAX) {
         Ok(text) => {
             if !raw {
                 let expected: usize = payloads.iter().map(|p| p.len() + 1).sum();

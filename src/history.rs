@@ -2,6 +2,7 @@
 //! a directory (recursively). Files that are not lambdastat summaries are
 //! skipped; an unreadable one is an error naming it.
 
+use crate::summary_file::{at, group_name, groups};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use serde_json::Value;
@@ -28,13 +29,13 @@ pub struct RunFigures {
 
 /// Reads the figures of a summary (from a file or from this run).
 pub fn figures(summary: &Value, fallback_label: &str) -> Option<Run> {
-    let functions = summary.get("functions")?.as_array()?;
+    summary.get("functions")?.as_array()?;
     summary.get("lambdastat_version")?;
-    let get = |g: &Value, path: &str| path.split('.').try_fold(g, |v, k| v.get(k)).and_then(Value::as_f64);
-    let groups = functions
+    let get = |g: &Value, path: &str| at(g, path).and_then(Value::as_f64);
+    let groups = groups(summary)
         .iter()
         .filter_map(|g| {
-            let name = g.get("name").or_else(|| g.get("function"))?.as_str()?.to_string();
+            let name = group_name(g)?.to_string();
             let cold = |p| get(g, &format!("init_ms.{p}")).or_else(|| get(g, &format!("restore_ms.{p}")));
             Some((
                 name,

@@ -20,3 +20,4 @@ pub mod report;
 pub mod source;
 pub mod summary_file;
 pub mod term;
+pub mod time;

@@ -1,4 +1,4 @@
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use lambdastat::check;
 use lambdastat::cli::{Cli, Command};
 use lambdastat::report::{self, Outcome};
@@ -12,6 +12,14 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Report(args) => report::run(args),
         Command::Check(args) => check::run(args).map(|ok| if ok { Outcome::Clean } else { Outcome::InputProblems }),
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "lambdastat", &mut std::io::stdout());
+            Ok(Outcome::Clean)
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map(|()| Outcome::Clean)
+            .map_err(anyhow::Error::from),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -4,7 +4,7 @@ use crate::aggregate::{collect_with_progress, Progress, ReadOptions};
 use crate::analysis::compare::CompareSettings;
 use crate::analysis::{summarize, AnalysisSettings, Summary};
 use crate::cli::{ReadArgs, ReportArgs};
-use crate::config::{ConfigFile, GroupSettings};
+use crate::config::ConfigFile;
 use crate::parse::table::FIELDS;
 use crate::render::{templates::Templates, write_reports, OutputOptions};
 use crate::source::{expand_inputs, s3};
@@ -27,13 +27,20 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
         Some(dir) => Templates::from_dir(dir)?,
         None => Templates::builtin(),
     };
-    let (mut summary, cfg) = build_summary(&args.read)?;
-    if let Some(dir) = &args.history {
-        summary.history = crate::history::load(dir)?;
-    }
+    let (summary, cfg) = build_summary(&args.read)?;
+    let history = match &args.history {
+        Some(dir) => crate::history::load(dir)?,
+        None => Vec::new(),
+    };
     let title =
         args.title.clone().or(cfg.title.clone()).unwrap_or_else(|| "Lambda performance and cost report".to_string());
-    let out = OutputOptions { dir: &args.out, templates: &templates, title: &title, debug_context: args.debug_context };
+    let out = OutputOptions {
+        dir: &args.out,
+        templates: &templates,
+        title: &title,
+        debug_context: args.debug_context,
+        history: &history,
+    };
     let written =
         write_reports(&summary, &out).with_context(|| format!("writing reports to {}", args.out.display()))?;
     if !args.read.quiet {
@@ -76,8 +83,7 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
         }
         csv_map.insert(field.clone(), column.clone());
     }
-    let groups =
-        GroupSettings::from_config(&cfg, args.group_by.as_deref(), &args.label, args.arch, args.region.as_deref());
+    let groups = cfg.group_settings(args.group_by.as_deref(), &args.label, args.arch, args.region.as_deref());
     let read = ReadOptions {
         format: args.input_format,
         function: args.function.clone(),
@@ -88,7 +94,7 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     };
     let timing = std::env::var_os("LAMBDASTAT_TIMING").is_some();
     let t0 = std::time::Instant::now();
-    let total: u64 = files.iter().filter_map(|f| f.size()).sum();
+    let total: u64 = files.iter().filter_map(|f| f.size).sum();
     let progress = Progress::bytes(total, args.quiet);
     let mut data = collect_with_progress(&files, &read, &groups, &progress);
     progress.finish();

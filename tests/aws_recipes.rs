@@ -1,9 +1,9 @@
-//! Every "how to get it from AWS" recipe of the README that the installed AWS
+//! Every "how to get it from AWS" recipe of docs/input-formats.md that the installed AWS
 //! CLI can run, run as a user would against a real implementation of the AWS
 //! APIs (moto's server on loopback): known invocations go into CloudWatch Logs
 //! with `put-log-events`, each recipe writes its files, and lambdastat must
 //! give back exactly the known numbers. `aws logs tail` is AWS CLI v2 only and
-//! is marked so in the README.
+//! is marked so there.
 
 mod common;
 

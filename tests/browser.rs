@@ -154,3 +154,46 @@ fn report_renders_offline_with_inert_names() {
     let from_page: Vec<&String> = requests.iter().filter(|r| !browser_service(r)).collect();
     assert!(from_page.is_empty(), "the page made requests: {from_page:?}");
 }
+
+/// The sample report as a reader sees it: a screenshot at a laptop's width, written to
+/// `target/browser/report.png` for a person to look at (docs/report.png is one). Checked here: the page
+/// renders at that width, and every chart is drawn at its full 860 px (legible, not scaled down).
+#[test]
+fn sample_report_screenshot() {
+    let Some(chromium) = chromium() else { return };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    Command::cargo_bin("lambdastat")
+        .unwrap()
+        .current_dir(root)
+        .args(["report", "sample-logs", "-q", "-o"])
+        .arg(tmp.path())
+        .assert()
+        .success();
+    let shots = root.join("target/browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let png = shots.join("report.png");
+    let _ = std::fs::remove_file(&png);
+    let status = std::process::Command::new(&chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,2400"])
+        .arg(format!("--user-data-dir={}", tmp.path().join("profile").display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", tmp.path().join("index.html").display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
+    let dim = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    assert_eq!((dim(16), dim(20)), (1280, 2400), "IHDR width and height");
+    assert!(bytes.len() > 100_000, "an almost empty page: {} bytes", bytes.len());
+    for svg in ["cold-start.svg", "warm-duration-ecdf.svg", "memory.svg"] {
+        let text = std::fs::read_to_string(tmp.path().join(svg)).unwrap();
+        assert!(text.contains(r#"width="860""#), "{svg} is not drawn at 860 px");
+    }
+    let html = std::fs::read_to_string(tmp.path().join("index.html")).unwrap();
+    assert!(html.contains("max-width: 1180px"), "the page is wider than the charts can fill");
+    eprintln!("screenshot: {}", png.display());
+}

@@ -6,8 +6,8 @@
 
 mod common;
 use common::real_logs_dir;
+use lambdastat::aggregate::GroupSettings;
 use lambdastat::aggregate::{collect, ReadOptions};
-use lambdastat::config::GroupSettings;
 use lambdastat::source::expand_inputs;
 
 struct Expect {

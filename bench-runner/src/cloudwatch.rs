@@ -1,6 +1,6 @@
 //! Output lambdastat reads directly: CloudWatch log streams laid out as an S3
 //! export (`<out>/<function>/<stream>/000000.gz`, lines `<ISO>Z <message>`,
-//! each message ending in a newline) and the benchmark CSV (README schema).
+//! each message ending in a newline) and the benchmark CSV (schema: docs/input-formats.md, "Benchmark CSV schema").
 //! gzip is written with stored (uncompressed) deflate blocks and a CRC-32,
 //! which needs no compression library and is read by every gzip reader.
 

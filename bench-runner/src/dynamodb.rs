@@ -36,7 +36,8 @@ impl LocalDynamo {
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().map_err(|e| format!("{}: {e}", log.display()))?)
             .stderr(log_file);
-        // SAFETY: `child_setup` makes only async-signal-safe calls (setpgid, prctl) and joins no cgroup here.
+        // SAFETY: pre_exec runs the hook in the child between fork and exec, as `child_setup` requires;
+        // with no cgroup descriptors it only calls setpgid and prctl, which are async-signal-safe.
         unsafe {
             cmd.pre_exec(|| crate::sys::child_setup(&[]));
         }

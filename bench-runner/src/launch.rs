@@ -81,7 +81,10 @@ pub fn spawn(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let fds: Vec<i32> = cgroup_procs.iter().map(|f| f.as_raw_fd()).collect();
-    // SAFETY: the hook only makes async-signal-safe system calls.
+    // SAFETY: pre_exec runs the hook in the child between fork and exec, which is what
+    // `child_setup` requires; it allocates nothing (the fds vector was built before the fork) and
+    // makes only async-signal-safe calls; the files behind `fds` are the `cgroup_procs` borrowed
+    // for this whole function, so they stay open across the spawn.
     unsafe {
         cmd.pre_exec(move || crate::sys::child_setup(&fds));
     }

@@ -10,6 +10,7 @@
 //! get the REPORT fields Lambda writes (`Status`, `Error Type`), and the run
 //! goes on in a fresh environment.
 
+mod aws;
 mod cgroup;
 mod cloudwatch;
 mod dynamodb;
@@ -27,6 +28,7 @@ use std::time::{Duration, Instant};
 
 const USAGE: &str = "\
 usage: bench-runner run --function NAME --task-root DIR [options]
+       bench-runner aws deploy|run|clean ...   (the same suite on real Lambda: bench-runner aws --help)
 
 Starts the function in DIR (its `bootstrap`, or --command) against a local
 Lambda Runtime API and writes CloudWatch logs as an S3 export.
@@ -163,7 +165,7 @@ fn parse_args() -> Result<Args, String> {
         return Err("--command is empty".to_string());
     }
     let memory_mb = num("memory", 128)?;
-    if !(64..=10_240).contains(&memory_mb) {
+    if !(128..=10_240).contains(&memory_mb) {
         return Err(format!("--memory {memory_mb}: Lambda allows 128 to 10240 MB"));
     }
     let event = match get("event") {
@@ -246,6 +248,24 @@ struct Report {
     at_ms: u128,
 }
 
+/// One execution environment while it lives.
+struct Environment {
+    stream: String,
+    log: Arc<Mutex<Vec<LogEvent>>>,
+    limits: Option<cgroup::Limits>,
+    child: Mutex<std::process::Child>,
+    pid: i32,
+    memory: measure::MemorySampler,
+    /// Init's duration, ms; or the failed invocation that found Init failing.
+    init_ms: Result<f64, Report>,
+}
+
+impl Environment {
+    fn alive(&self) -> bool {
+        self.child.lock().unwrap().try_wait().is_ok_and(|s| s.is_none())
+    }
+}
+
 struct Runner {
     args: Args,
     api: Api,
@@ -261,31 +281,27 @@ impl Runner {
     /// Runs up to `invocations` in one new environment; returns how many it
     /// served (fewer when the environment died).
     fn environment(&mut self, invocations: usize) -> std::io::Result<usize> {
+        let mut env = self.start_environment()?;
+        let served = match std::mem::replace(&mut env.init_ms, Ok(0.0)) {
+            Ok(init_ms) => self.invoke_loop(&env, init_ms, invocations)?,
+            Err(failed) => {
+                self.finish(failed, &env.log)?;
+                1
+            }
+        };
+        self.teardown(env)?;
+        Ok(served)
+    }
+
+    /// Setup: a log stream, limits, INIT_START, the function started with
+    /// Lambda's environment, and its Init awaited.
+    fn start_environment(&mut self) -> std::io::Result<Environment> {
         let spec = &self.args.spec.clone();
         self.api.reset();
         let started_ms = now_ms();
         let stream = format!("{}/[$LATEST]{:016x}{:016x}", date_path(started_ms), self.ids.next(), self.ids.next());
         let log: Arc<Mutex<Vec<LogEvent>>> = Arc::new(Mutex::new(Vec::new()));
-        let limits = if self.args.cgroups {
-            match cgroup::Limits::create(
-                &format!("{}{}-{}", cgroup::NAME_PREFIX, std::process::id(), self.ids.next() % 1_000_000),
-                spec.memory_mb,
-            ) {
-                Ok(l) => {
-                    self.cgroup_note.get_or_insert_with(|| l.description.clone());
-                    Some(l)
-                }
-                Err(why) => {
-                    if self.cgroup_note.is_none() {
-                        eprintln!("bench-runner: cannot limit CPU and memory ({why}); running unthrottled");
-                        self.cgroup_note = Some(format!("unthrottled: {why}"));
-                    }
-                    None
-                }
-            }
-        } else {
-            None
-        };
+        let limits = if self.args.cgroups { self.limits(spec.memory_mb) } else { None };
         let env = launch::lambda_env(spec, &self.api.addr, &stream);
         let rv = &self.args.runtime_version.clone();
         let arn_hash: String = (0..4).map(|_| format!("{:016x}", fnv(rv) ^ 0x5bd1_e995)).collect();
@@ -301,17 +317,14 @@ impl Runner {
         let child = launch::spawn(spec, &env, procs, log.clone())?;
         let pid = child.id() as i32;
         sys::CURRENT_GROUP.store(pid, Ordering::SeqCst);
-        let child = Mutex::new(child);
-        let alive = || child.lock().unwrap().try_wait().is_ok_and(|s| s.is_none());
         let memory = measure::MemorySampler::start(pid, Duration::from_millis(10));
-
-        let mut served = 0;
-        let init = self.api.wait_init(Duration::from_secs(10), &alive);
+        let mut env = Environment { stream, log, limits, child: Mutex::new(child), pid, memory, init_ms: Ok(0.0) };
+        let init = self.api.wait_init(Duration::from_secs(10), &|| env.alive());
         let init_ms = ms(spawned.elapsed());
-        let init_ms = match init {
+        env.init_ms = match init {
             Ok(t) => {
-                memory.peak(); // the high-water mark of Init, before any invocation
-                Some(ms(t - spawned))
+                env.memory.peak(); // the high-water mark of Init, before any invocation
+                Ok(ms(t - spawned))
             }
             Err(end) => {
                 let (status, kind) = match end {
@@ -319,80 +332,107 @@ impl Runner {
                     InitEnd::Exited => ("error", "Runtime.ExitError".to_string()),
                     InitEnd::Timeout => ("timeout", "Sandbox.Timedout".to_string()),
                 };
-                log.lock().unwrap().push((now_ms(), format!("INIT_REPORT Init Duration: {init_ms:.2} ms\tPhase: init\tStatus: {status}\tError Type: {kind}\n")));
+                let mut log = env.log.lock().unwrap();
+                log.push((now_ms(), format!("INIT_REPORT Init Duration: {init_ms:.2} ms\tPhase: init\tStatus: {status}\tError Type: {kind}\n")));
                 // The invocation that found the environment failing.
                 let id = self.ids.uuid();
                 let at = now_ms();
-                log.lock().unwrap().push((at, format!("START RequestId: {id} Version: $LATEST\n")));
-                let report = Report {
+                log.push((at, format!("START RequestId: {id} Version: $LATEST\n")));
+                Err(Report {
                     request_id: id,
                     cold: true,
                     init_ms: Some(init_ms),
                     duration_ms: 0.0,
                     billed_ms: init_ms.ceil() as u64,
-                    max_memory_mb: measure::to_mb(memory.peak()),
+                    max_memory_mb: measure::to_mb(env.memory.peak()),
                     status: Some("error"),
                     error_type: Some(kind),
                     at_ms: at,
-                };
-                self.finish(report, &log)?;
-                served = 1;
-                None
+                })
             }
         };
-        if let Some(init_ms) = init_ms {
-            let timeout = Duration::from_secs(spec.timeout_s);
-            for i in 0..invocations {
-                let id = self.ids.uuid();
-                let event = Event {
-                    request_id: id.clone(),
-                    body: self.args.event.clone(),
-                    deadline_ms: runtime_api::epoch_ms() + timeout.as_millis(),
-                    trace_id: format!(
-                        "Root=1-{:08x}-{:024x};Parent={:016x};Sampled=0",
-                        now_ms() / 1000,
-                        self.ids.next(),
-                        self.ids.next()
-                    ),
-                };
-                log.lock().unwrap().push((now_ms(), format!("START RequestId: {id} Version: $LATEST\n")));
-                let (duration_ms, status, error_type) = match self.api.invoke(event, timeout, &alive) {
-                    Ok((Outcome::Response, handed, done)) => (ms(done - handed), None, None),
-                    Ok((Outcome::Error(kind), handed, done)) => {
-                        (ms(done - handed), Some("error"), Some(clean_error_type(&kind)))
-                    }
-                    Err(InvokeEnd::Timeout) => (timeout.as_secs_f64() * 1000.0, Some("timeout"), None),
-                    Err(InvokeEnd::Exited(start)) => {
-                        // Let the kernel finish accounting an OOM kill.
-                        std::thread::sleep(Duration::from_millis(20));
-                        let oom = limits.as_ref().is_some_and(|l| l.oom_killed());
-                        let kind = if oom { "Runtime.OutOfMemory" } else { "Runtime.ExitError" };
-                        (ms(start.elapsed()), Some("error"), Some(kind.to_string()))
-                    }
-                };
-                let cold = i == 0;
-                let billed = (duration_ms + if cold { init_ms } else { 0.0 }).ceil() as u64;
-                let report = Report {
-                    request_id: id,
-                    cold,
-                    init_ms: cold.then_some(init_ms),
-                    duration_ms,
-                    billed_ms: billed.max(1),
-                    max_memory_mb: measure::to_mb(memory.peak()),
-                    status,
-                    error_type,
-                    at_ms: now_ms(),
-                };
-                // A timed-out or crashed environment is not reused; a function
-                // error (POST /error) leaves it running, as on Lambda.
-                let failed = report.status == Some("timeout") || !alive();
-                self.finish(report, &log)?;
-                served += 1;
-                if failed {
-                    break;
+        Ok(env)
+    }
+
+    /// CPU and memory limits for one environment, or `None` (said once) where cgroups cannot be had.
+    fn limits(&mut self, memory_mb: u64) -> Option<cgroup::Limits> {
+        let name = format!("{}{}-{}", cgroup::NAME_PREFIX, std::process::id(), self.ids.next() % 1_000_000);
+        match cgroup::Limits::create(&name, memory_mb) {
+            Ok(l) => {
+                self.cgroup_note.get_or_insert_with(|| l.description.clone());
+                Some(l)
+            }
+            Err(why) => {
+                if self.cgroup_note.is_none() {
+                    eprintln!("bench-runner: cannot limit CPU and memory ({why}); running unthrottled");
+                    self.cgroup_note = Some(format!("unthrottled: {why}"));
                 }
+                None
             }
         }
+    }
+
+    /// Invokes up to `invocations` times (the first is the cold start); stops
+    /// when the environment times out or dies. Returns how many were served.
+    fn invoke_loop(&mut self, env: &Environment, init_ms: f64, invocations: usize) -> std::io::Result<usize> {
+        let timeout = Duration::from_secs(self.args.spec.timeout_s);
+        let mut served = 0;
+        for i in 0..invocations {
+            let id = self.ids.uuid();
+            let event = Event {
+                request_id: id.clone(),
+                body: self.args.event.clone(),
+                deadline_ms: runtime_api::epoch_ms() + timeout.as_millis(),
+                trace_id: format!(
+                    "Root=1-{:08x}-{:024x};Parent={:016x};Sampled=0",
+                    now_ms() / 1000,
+                    self.ids.next(),
+                    self.ids.next()
+                ),
+            };
+            env.log.lock().unwrap().push((now_ms(), format!("START RequestId: {id} Version: $LATEST\n")));
+            let (duration_ms, status, error_type) = match self.api.invoke(event, timeout, &|| env.alive()) {
+                Ok((Outcome::Response, handed, done)) => (ms(done - handed), None, None),
+                Ok((Outcome::Error(kind), handed, done)) => {
+                    (ms(done - handed), Some("error"), Some(clean_error_type(&kind)))
+                }
+                Err(InvokeEnd::Timeout) => (timeout.as_secs_f64() * 1000.0, Some("timeout"), None),
+                Err(InvokeEnd::Exited(start)) => {
+                    // Let the kernel finish accounting an OOM kill.
+                    std::thread::sleep(Duration::from_millis(20));
+                    let oom = env.limits.as_ref().is_some_and(|l| l.oom_killed());
+                    let kind = if oom { "Runtime.OutOfMemory" } else { "Runtime.ExitError" };
+                    (ms(start.elapsed()), Some("error"), Some(kind.to_string()))
+                }
+            };
+            let cold = i == 0;
+            let billed = (duration_ms + if cold { init_ms } else { 0.0 }).ceil() as u64;
+            let report = Report {
+                request_id: id,
+                cold,
+                init_ms: cold.then_some(init_ms),
+                duration_ms,
+                billed_ms: billed.max(1),
+                max_memory_mb: measure::to_mb(env.memory.peak()),
+                status,
+                error_type,
+                at_ms: now_ms(),
+            };
+            // A timed-out or crashed environment is not reused; a function
+            // error (POST /error) leaves it running, as on Lambda.
+            let failed = report.status == Some("timeout") || !env.alive();
+            self.finish(report, &env.log)?;
+            served += 1;
+            if failed {
+                break;
+            }
+        }
+        Ok(served)
+    }
+
+    /// Teardown: every process of the environment killed and reaped, its log stream written.
+    fn teardown(&mut self, env: Environment) -> std::io::Result<()> {
+        let Environment { stream, log, limits, child, pid, memory, .. } = env;
         drop(memory);
         sys::kill_group(pid);
         // Processes that left the group (setsid, a double fork) are still in the environment's cgroup.
@@ -406,8 +446,7 @@ impl Runner {
         drop(limits);
         std::thread::sleep(Duration::from_millis(5)); // let the output readers drain
         let mut events = std::mem::take(&mut *log.lock().unwrap());
-        cloudwatch::write_stream(&self.args.out, &spec.function, &stream, &mut events)?;
-        Ok(served.max(1))
+        cloudwatch::write_stream(&self.args.out, &self.args.spec.function, &stream, &mut events)
     }
 
     /// Logs END and REPORT and writes the CSV row.
@@ -483,6 +522,14 @@ fn fnv(s: &str) -> u64 {
 }
 
 fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some("aws") {
+        if let Err(msg) = aws::main(&argv[1..]) {
+            eprintln!("bench-runner aws: {msg}");
+            std::process::exit(2);
+        }
+        return;
+    }
     let mut args = match parse_args() {
         Ok(a) => a,
         Err(msg) => {

@@ -48,7 +48,7 @@ fn tools_present() -> bool {
     }
     let msg = format!("the .NET variant tests need {}", missing.join(", "));
     assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg} (CI=true)");
-    eprintln!("skipped: {msg}; see the README's bench-runner section");
+    eprintln!("skipped: {msg}; see docs/bench-runner.md");
     false
 }
 

@@ -164,6 +164,82 @@ fn cold_and_warm_with_both_clients_reported_by_lambdastat() {
     assert!(processes_with(tmp.path().to_str().unwrap()).is_empty());
 }
 
+/// A local run and a real-Lambda one of the same function, side by side in one report: the Lambda side
+/// is what `bench-runner aws import` makes of real Invoke responses (the LogResults of
+/// tests/fixtures/log-results.tsv, as `aws lambda invoke --log-type Tail` prints them).
+#[test]
+fn local_and_lambda_runs_side_by_side() {
+    build();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = runner(tmp.path(), "hello", "curl-bootstrap", &["--memory", "128", "--cold", "2", "--variant", "Hello"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let fixtures = std::fs::read_to_string(root().join("bench-runner/tests/fixtures/log-results.tsv")).unwrap();
+    let mut files = Vec::new();
+    for (i, line) in fixtures.lines().filter(|l| !l.starts_with('#')).enumerate() {
+        let log_result = line.rsplit('\t').next().unwrap();
+        let file = tmp.path().join(format!("invoke-{i}.json"));
+        let json = format!("{{\n    \"StatusCode\": 200,\n    \"LogResult\": \"{log_result}\",\n    \"ExecutedVersion\": \"$LATEST\"\n}}\n");
+        std::fs::write(&file, json).unwrap();
+        files.push(file.display().to_string());
+    }
+    let o = Command::new(root().join("target/release/bench-runner"))
+        .args(["aws", "import", "--function", "hello-lambda", "--variant", "Hello"])
+        .args(["--out", tmp.path().join("lambda/aws/lambda").to_str().unwrap()])
+        .args(["--csv", tmp.path().join("benchmark.csv").to_str().unwrap()])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("2 invocations, 0 failed, 0 without a log tail"));
+    // The CSV holds both runs, labelled; the Lambda side's logs are an S3 export lambdastat reads too.
+    let status = Command::new(root().join("target/release/lambdastat"))
+        .args(["report", "benchmark.csv", "-o", "both", "-q", "--baseline", "Hello"])
+        .current_dir(tmp.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("both/summary.json")).unwrap()).unwrap();
+    let local = group(&s, "Hello");
+    let lambda = group(&s, "Hello · lambda");
+    assert_eq!((local["invocations"].as_u64(), local["cold_starts"].as_u64()), (Some(2), Some(2)));
+    assert_eq!((lambda["invocations"].as_u64(), lambda["cold_starts"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(lambda["init_ms"]["p50"], 158.39);
+    assert_eq!(lambda["duration_ms"]["all"]["max"], 8.23);
+    assert_eq!(lambda["billed_ms"]["max"], 9.0);
+    assert_eq!(lambda["max_memory_mb"]["max"], 68.0);
+    assert_eq!(s["baseline"], "Hello");
+    assert_eq!(s["comparisons"][0]["name"], "Hello · lambda");
+    let html = std::fs::read_to_string(tmp.path().join("both/index.html")).unwrap();
+    assert!(html.contains("Hello · lambda") && html.contains("lambda"), "the report names the Lambda run");
+    // Streams are `YYYY/MM/DD/[$LATEST]<id>` directories, each with its 000000.gz.
+    let day =
+        std::fs::read_dir(tmp.path().join("lambda/aws/lambda/hello-lambda")).unwrap().next().unwrap().unwrap().path();
+    let day = std::fs::read_dir(day).unwrap().next().unwrap().unwrap().path();
+    let day = std::fs::read_dir(day).unwrap().next().unwrap().unwrap().path();
+    let streams =
+        std::fs::read_dir(day).unwrap().filter(|e| e.as_ref().unwrap().path().join("000000.gz").is_file()).count();
+    assert_eq!(streams, 2, "a warm invocation, then a cold one: a new execution environment, a new stream");
+    let s2 = report_dir(&tmp.path().join("lambda"), &tmp.path().join("lambda-report"));
+    let g = group(&s2, "hello-lambda");
+    assert_eq!((g["invocations"].as_u64(), g["cold_starts"].as_u64()), (Some(2), Some(1)));
+    let ledger = std::fs::read_to_string(tmp.path().join("aws-invocations.tsv")).unwrap();
+    assert_eq!(ledger.lines().filter(|l| l.contains("\treport\t")).count(), 2, "{ledger}");
+}
+
+fn report_dir(logs: &Path, out: &Path) -> serde_json::Value {
+    let status = Command::new(root().join("target/release/lambdastat"))
+        .arg("report")
+        .arg(logs)
+        .arg("-o")
+        .arg(out)
+        .arg("-q")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
+}
+
 #[test]
 fn faults_get_the_report_lambda_writes() {
     build();

@@ -13,16 +13,17 @@ pub mod dedup;
 pub mod file;
 pub mod group;
 pub mod progress;
+pub mod settings;
 
 pub use file::{AccSettings, DedupScope, FileAcc, Incident, PackageInfo, Record, SkipLog, SliceKey, StreamRuntime};
 pub use group::GroupAcc;
 pub use progress::Progress;
+pub use settings::{Dimension, GroupSettings};
 
-use crate::config::{Dimension, GroupSettings};
 use crate::parse::table::{read_csv, read_insights_json, read_lambda_perf, TableKind};
-use crate::parse::{subscription, Arch, Scanner, Status};
-use crate::source::decompress::{io_error, MAX_LINE_BYTES_DEFAULT, WHOLE_FILE_MAX, WHOLE_TABLE_MAX};
-use crate::source::{open, sniff, Format, InputFile, Opened, SourceError};
+use crate::parse::{Arch, Scanner, Status};
+use crate::source::decompress::WHOLE_FILE_MAX;
+use crate::source::{Content, Format, InputFile, ReadSettings, SourceError, MAX_LINE_BYTES_DEFAULT};
 use dedup::Dedup;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -198,7 +199,7 @@ fn collect_pass(
 ) -> (Dataset, Vec<Vec<u64>>) {
     let dedup = dedup.as_ref();
     // Largest files first, so that a big file does not start last and run alone.
-    let mut order: Vec<(u64, usize)> = files.iter().enumerate().map(|(i, f)| (f.size().unwrap_or(0), i)).collect();
+    let mut order: Vec<(u64, usize)> = files.iter().enumerate().map(|(i, f)| (f.size.unwrap_or(0), i)).collect();
     order.sort_unstable_by(|a, b| b.cmp(a));
     // Files that stream use every core on their own: read them one at a time
     // (their block buffers are the larger part of memory), then the rest in
@@ -256,82 +257,50 @@ fn read_file(
     };
     let scope = &scope;
     let csv_columns: Vec<&str> = opts.csv_map.values().map(String::as_str).collect();
-    match open(file, CHUNK_BYTES, opts.max_line_bytes.unwrap_or(MAX_LINE_BYTES_DEFAULT))? {
-        Opened::Whole { bytes, on_disk } => {
-            let format = opts.format.unwrap_or_else(|| sniff(&bytes, &file.path, &csv_columns));
-            let mut merger = FileMerger::new(file, opts, format, on_disk);
-            for (chunk, lines) in read_records(&bytes, format, file, opts, scope)? {
+    let settings = ReadSettings {
+        format: opts.format,
+        csv_columns: &csv_columns,
+        block_bytes: CHUNK_BYTES,
+        max_line_bytes: opts.max_line_bytes.unwrap_or(MAX_LINE_BYTES_DEFAULT),
+    };
+    let input = file.read(&settings)?;
+    let mut merger = FileMerger::new(file, opts, input.format, input.on_disk);
+    match input.content {
+        Content::Whole { bytes, uncompressed } => {
+            for (chunk, lines) in read_records(&bytes, input.format, file, opts, scope) {
                 merger.add(chunk, lines);
             }
-            merger.report.uncompressed_bytes = bytes.len() as u64;
-            progress.add(on_disk);
-            Ok(merger.finish())
+            merger.report.uncompressed_bytes = uncompressed;
         }
-        Opened::Stream { mut blocks, on_disk } => {
-            let mut first = Vec::new();
-            blocks.next_into(&mut first).map_err(|e| io_error(file, e))?;
-            let format = opts.format.unwrap_or_else(|| sniff(&first, &file.path, &csv_columns));
-            let mut merger = FileMerger::new(file, opts, format, on_disk);
-            if !format.is_log_text() {
-                // Tables and encoded payloads are read whole.
-                let mut all = first;
-                let mut block = Vec::new();
-                while blocks.next_into(&mut block).map_err(|e| io_error(file, e))? {
-                    all.extend_from_slice(&block);
-                    if all.len() > WHOLE_TABLE_MAX {
-                        return Err(SourceError::TooLarge { path: file.path.clone(), limit: WHOLE_TABLE_MAX });
-                    }
-                }
-                for (chunk, lines) in read_records(&all, format, file, opts, scope)? {
-                    merger.add(chunk, lines);
-                }
-                merger.report.uncompressed_bytes = all.len() as u64;
-                progress.add(on_disk);
-                return Ok(merger.finish());
-            }
-            // Log text streams: scan a group of blocks on every core while the
-            // next group is read (and inflated), then merge them in order.
+        Content::Blocks(mut blocks) => {
+            // Scan a group of blocks on every core while the next group is
+            // read (and inflated), then merge them in order.
             let group_size = rayon::current_num_threads().max(1) * 2;
-            let mut current = vec![first];
             let mut spare: Vec<Vec<u8>> = Vec::new();
-            let mut uncompressed = 0u64;
+            let mut current = blocks.next_blocks(group_size, &mut spare)?;
             let mut reported = 0u64;
-            loop {
-                let more = !current.is_empty();
-                if !more {
-                    break;
-                }
+            while !current.is_empty() {
                 let (scanned, next) = rayon::join(
                     || current.par_iter().map(|b| scan_block(b, file, scope)).collect::<Vec<_>>(),
-                    || -> std::io::Result<Vec<Vec<u8>>> {
-                        let mut next = Vec::with_capacity(group_size);
-                        for _ in 0..group_size {
-                            let mut buf = spare.pop().unwrap_or_default();
-                            if !blocks.next_into(&mut buf)? {
-                                break;
-                            }
-                            next.push(buf);
-                        }
-                        Ok(next)
-                    },
+                    || blocks.next_blocks(group_size, &mut spare),
                 );
-                let next = next.map_err(|e| io_error(file, e))?;
                 for (chunk, lines) in scanned {
                     merger.add(chunk, lines);
                 }
-                uncompressed += current.iter().map(|b| b.len() as u64).sum::<u64>();
-                spare = std::mem::replace(&mut current, next);
-                // Progress in bytes on disk: a gzip stream counts its
-                // inflated bytes up to its size, then the rest at the end.
-                let so_far = on_disk.min(uncompressed);
+                spare = std::mem::replace(&mut current, next?);
+                // Progress in bytes on disk: a gzip stream counts its inflated
+                // bytes up to its size, then the rest at the end.
+                let so_far = input.on_disk.min(blocks.yielded() - current.iter().map(|b| b.len() as u64).sum::<u64>());
                 progress.add(so_far - reported);
                 reported = so_far;
             }
-            merger.report.uncompressed_bytes = uncompressed;
-            progress.add(on_disk - reported);
-            Ok(merger.finish())
+            merger.report.uncompressed_bytes = blocks.yielded();
+            progress.add(input.on_disk - reported);
+            return Ok(merger.finish());
         }
     }
+    progress.add(input.on_disk);
+    Ok(merger.finish())
 }
 
 /// Folds a file's chunks, in order, into its report and data: records before
@@ -459,25 +428,20 @@ fn read_records(
     file: &InputFile,
     opts: &ReadOptions,
     scope: &AccSettings,
-) -> Result<Vec<(Chunk, u64)>, SourceError> {
+) -> Vec<(Chunk, u64)> {
     let table = |read: &dyn Fn(&mut FileAcc) -> u64| {
         let mut acc = FileAcc::new(scope);
         let lines = read(&mut acc);
         vec![((acc, None), lines)]
     };
-    Ok(match format {
+    match format {
         Format::InsightsCsv => table(&|acc| read_csv(buf, TableKind::Insights, &opts.csv_map, acc)),
         Format::BenchmarkCsv | Format::Csv => table(&|acc| read_csv(buf, TableKind::Benchmark, &opts.csv_map, acc)),
         Format::InsightsJson => table(&|acc| read_insights_json(buf, acc)),
         Format::LambdaPerf => table(&|acc| read_lambda_perf(buf, acc)),
         Format::Parquet => table(&|acc| crate::parse::parquet::read(buf, acc)),
-        Format::Subscription if subscription::is_base64_gzip(buf) => {
-            let text = subscription::decode(buf, WHOLE_TABLE_MAX)
-                .map_err(|message| SourceError::Decode { path: file.path.clone(), message })?;
-            split_chunks(&text, CHUNK_BYTES).par_iter().map(|c| scan_block(c, file, scope)).collect()
-        }
         _ => split_chunks(buf, CHUNK_BYTES).par_iter().map(|c| scan_block(c, file, scope)).collect(),
-    })
+    }
 }
 
 /// Scans one block of log text.
@@ -635,7 +599,9 @@ fn group(slices: Vec<(SliceKey, GroupAcc)>, s: &GroupSettings) -> Vec<Group> {
     for g in &mut out {
         g.name = display_name(g, s);
     }
-    out.sort_by_cached_key(|g| natural_key(&g.name));
+    // The configuration's order first, then by name.
+    let rank = |g: &Group| g.functions.iter().filter_map(|f| s.order.iter().position(|o| o == f)).min();
+    out.sort_by_cached_key(|g| (rank(g).unwrap_or(usize::MAX), natural_key(&g.name)));
     out
 }
 

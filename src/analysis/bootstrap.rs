@@ -4,6 +4,9 @@
 
 use super::percentile::{quantile_sorted, Method};
 
+/// The normal quantile of a two-sided 95% interval (rounded as textbooks print it).
+pub const Z_95: f64 = 1.96;
+
 /// xoshiro256++ seeded through SplitMix64: small, fast, and fixed here so that
 /// results never change with a dependency's version.
 #[derive(Debug, Clone)]
@@ -139,7 +142,7 @@ pub fn quantile_ci<T: Copy + Into<f64>>(sorted: &[T], p: f64) -> Option<(f64, f6
         return None;
     }
     let np = n as f64 * p;
-    let half = 1.96 * (np * (1.0 - p)).sqrt();
+    let half = Z_95 * (np * (1.0 - p)).sqrt();
     let lo = ((np - half).floor().max(1.0) as usize).min(n) - 1;
     let hi = ((np + half).ceil().max(1.0) as usize).min(n) - 1;
     Some((sorted[lo].into(), sorted[hi].into()))

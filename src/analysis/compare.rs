@@ -6,12 +6,36 @@ use super::bootstrap::{ratio_ci, seed_for, Statistic};
 use super::mannwhitney::mann_whitney_u;
 use super::percentile::Method;
 use super::stats::P99_MIN_N;
-use super::summary::FunctionSummary;
 use rayon::prelude::*;
 use serde::Serialize;
 
 /// Below this many values in either sample, a comparison is "too few to say".
 pub const MIN_N: usize = 30;
+
+/// What a comparison concludes about one metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Verdict {
+    /// The whole 95% interval of the ratio is below 1.
+    #[serde(rename = "better")]
+    Better,
+    /// The whole 95% interval of the ratio is above 1.
+    #[serde(rename = "worse")]
+    Worse,
+    #[serde(rename = "no clear difference")]
+    NoClearDifference,
+    /// Fewer than [`MIN_N`] values on one side.
+    #[serde(rename = "too few to say")]
+    TooFew,
+    #[serde(rename = "no data")]
+    NoData,
+}
+
+/// A group as a comparison sees it: its name and its values.
+#[derive(Debug, Clone, Copy)]
+pub struct Sampled<'a> {
+    pub name: &'a str,
+    pub samples: &'a Samples,
+}
 
 /// The raw values a group's comparisons need (kept only when comparing).
 #[derive(Debug, Clone, Default)]
@@ -129,7 +153,7 @@ pub struct MetricComparison {
     pub n_baseline: u64,
     pub n: u64,
     /// `better`, `worse`, `no clear difference`, `too few to say`, or `no data`.
-    pub verdict: &'static str,
+    pub verdict: Verdict,
     /// "AOT .NET 10: cold start P50 7.0x faster than Regular, 95% CI 6.6-7.4x, p < 0.001".
     pub sentence: String,
     pub note: Option<String>,
@@ -143,41 +167,19 @@ pub struct CompareSettings {
     pub seed: u64,
 }
 
-/// Finds the baseline among the groups by name, label or function.
-pub fn find_baseline<'a>(groups: &'a [FunctionSummary], name: &str) -> Result<&'a FunctionSummary, String> {
-    let hits: Vec<&FunctionSummary> = groups.iter().filter(|g| g.name == name).collect();
-    let hits = if hits.is_empty() {
-        groups.iter().filter(|g| g.label.as_deref() == Some(name) || g.function == name).collect()
-    } else {
-        hits
-    };
-    match hits.as_slice() {
-        [one] => Ok(one),
-        [] => Err(format!(
-            "baseline `{name}` matches no group; groups are: {}",
-            groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")
-        )),
-        many => Err(format!(
-            "baseline `{name}` matches several groups ({}); name one",
-            many.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ")
-        )),
-    }
-}
-
-/// Compares every group but the baseline with it.
-pub fn compare(groups: &[FunctionSummary], baseline: &FunctionSummary, s: CompareSettings) -> Vec<Comparison> {
-    groups
+/// Compares each of `others` with the baseline.
+pub fn compare(baseline: Sampled, others: &[Sampled], s: CompareSettings) -> Vec<Comparison> {
+    others
         .par_iter()
-        .filter(|g| g.name != baseline.name)
         .map(|g| Comparison {
-            name: g.name.clone(),
-            baseline: baseline.name.clone(),
-            metrics: METRICS.iter().map(|m| compare_metric(m, baseline, g, s)).collect(),
+            name: g.name.to_string(),
+            baseline: baseline.name.to_string(),
+            metrics: METRICS.iter().map(|m| compare_metric(m, baseline, *g, s)).collect(),
         })
         .collect()
 }
 
-fn compare_metric(m: &Metric, base: &FunctionSummary, cand: &FunctionSummary, s: CompareSettings) -> MetricComparison {
+fn compare_metric(m: &Metric, base: Sampled, cand: Sampled, s: CompareSettings) -> MetricComparison {
     let (bx, cx) = ((m.sample)(&base.samples), (m.sample)(&cand.samples));
     let point = |v: &[f64]| -> Option<f64> {
         if v.is_empty() {
@@ -198,16 +200,16 @@ fn compare_metric(m: &Metric, base: &FunctionSummary, cand: &FunctionSummary, s:
         (Some(b), Some(c)) if b > 0.0 => Some(c / b),
         _ => None,
     };
-    let seeds = (seed_for(s.seed, &[&base.name, m.id]), seed_for(s.seed, &[&cand.name, m.id]));
+    let seeds = (seed_for(s.seed, &[base.name, m.id]), seed_for(s.seed, &[cand.name, m.id]));
     let ci = ratio.and_then(|_| ratio_ci(bx, cx, m.stat, s.method, s.resamples, seeds)).map(|(lo, hi)| [lo, hi]);
     let p_value = mann_whitney_u(cx, bx).map(|(_, p)| p);
     let (nb, nc) = (bx.len(), cx.len());
     let verdict = match (ratio, ci) {
-        (None, _) => "no data",
-        _ if nb < MIN_N || nc < MIN_N => "too few to say",
-        (_, Some([_, hi])) if hi < 1.0 => "better",
-        (_, Some([lo, _])) if lo > 1.0 => "worse",
-        _ => "no clear difference",
+        (None, _) => Verdict::NoData,
+        _ if nb < MIN_N || nc < MIN_N => Verdict::TooFew,
+        (_, Some([_, hi])) if hi < 1.0 => Verdict::Better,
+        (_, Some([lo, _])) if lo > 1.0 => Verdict::Worse,
+        _ => Verdict::NoClearDifference,
     };
     let note = match m.stat {
         Statistic::Quantile(p) if p >= 0.99 && (nb.min(nc) as u64) < P99_MIN_N => {
@@ -215,7 +217,7 @@ fn compare_metric(m: &Metric, base: &FunctionSummary, cand: &FunctionSummary, s:
         }
         _ => None,
     };
-    let sentence = sentence(&cand.name, &base.name, m, ratio, ci, p_value, verdict, nb, nc);
+    let sentence = sentence(cand.name, base.name, m, ratio, ci, p_value, verdict, nb, nc);
     MetricComparison {
         metric: m.id,
         label: m.label,
@@ -264,7 +266,7 @@ fn sentence(
     ratio: Option<f64>,
     ci: Option<[f64; 2]>,
     p: Option<f64>,
-    verdict: &str,
+    verdict: Verdict,
     nb: usize,
     nc: usize,
 ) -> String {
@@ -291,9 +293,9 @@ fn sentence(
         s.push_str(&format!(", {}", format_p(p)));
     }
     match verdict {
-        "too few to say" => s.push_str(&format!(" (too few to say: n = {nc} vs {nb})")),
-        "no clear difference" => s.push_str(" (no clear difference)"),
-        _ => {}
+        Verdict::TooFew => s.push_str(&format!(" (too few to say: n = {nc} vs {nb})")),
+        Verdict::NoClearDifference => s.push_str(" (no clear difference)"),
+        Verdict::Better | Verdict::Worse | Verdict::NoData => {}
     }
     s
 }

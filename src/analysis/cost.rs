@@ -4,22 +4,25 @@ use serde::Serialize;
 
 pub use crate::parse::Arch;
 
+/// The price table, `data/lambda-prices.tsv` (bench-runner's cost guard reads the same file).
+const PRICE_TABLE: &str = include_str!("../../data/lambda-prices.tsv");
+
+/// `(region, x86_64 per GB-s, arm64 per GB-s, per million requests)` of each line of the table.
+fn price_rows() -> impl Iterator<Item = (&'static str, f64, f64, f64)> {
+    PRICE_TABLE.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).map(|l| {
+        let f: Vec<&str> = l.split('\t').collect();
+        let num = |i: usize| f[i].trim().parse::<f64>().expect("data/lambda-prices.tsv: a price is not a number");
+        (f[0].trim(), num(1), num(2), num(3))
+    })
+}
+
 /// First-tier on-demand duration price, USD per GB-second, and request price,
 /// USD per million, by Region; `None` and Regions not listed use the us-east-1
-/// prices (AWS Lambda pricing page and AWS price list; see the README).
+/// prices (AWS Lambda pricing page and AWS price list; see docs/statistics-and-cost.md).
 pub fn prices(arch: Arch, region: Option<&str>) -> (f64, f64) {
-    const REGIONAL: &[(&str, f64, f64, f64)] = &[
-        // region, x86_64 per GB-s, arm64 per GB-s, per million requests
-        ("af-south-1", 0.0000221, 0.00001768, 0.20),
-        ("ap-east-1", 0.00002292, 0.0000183, 0.20),
-        ("eu-south-1", 0.0000195172, 0.0000156138, 0.20),
-        ("me-south-1", 0.0000206667, 0.0000165334, 0.20),
-        ("me-central-1", 0.0000206667, 0.0000165334, 0.20),
-        ("eu-central-2", 0.0000183334, 0.0000146667, 0.22),
-    ];
-    let (x86, arm, requests) = region
-        .and_then(|r| REGIONAL.iter().find(|(name, ..)| *name == r))
-        .map_or((0.000_016_666_7, 0.000_013_333_4, 0.20), |&(_, x, a, q)| (x, a, q));
+    let row = |name: &str| price_rows().find(|r| r.0 == name);
+    let (_, x86, arm, requests) =
+        region.and_then(row).or_else(|| row("default")).expect("data/lambda-prices.tsv has a default row");
     (if arch == Arch::Arm64 { arm } else { x86 }, requests)
 }
 
@@ -33,10 +36,13 @@ pub struct Cost {
     pub monthly_usd: Option<f64>,
 }
 
-/// GB-seconds from the exact sum of Memory Size MB x Billed Duration ms:
-/// MB/1024 x ms/1000.
+/// Memory Size MB x Billed Duration ms in one GB-second: MB/1024 x ms/1000.
+/// (Dividing by it rounds exactly as dividing by 1024, then 1000, does.)
+pub const MB_MS_PER_GB_S: f64 = 1024.0 * 1000.0;
+
+/// GB-seconds from the exact sum of Memory Size MB x Billed Duration ms.
 pub fn gb_seconds(mb_ms: u128) -> f64 {
-    mb_ms as f64 / 1024.0 / 1000.0
+    mb_ms as f64 / MB_MS_PER_GB_S
 }
 
 /// Cost of `invocations` logged invocations whose MB x ms sum is `mb_ms`, and

@@ -3,6 +3,7 @@
 //! field, and regressions against a previous run judged with confidence
 //! intervals so that noise alone does not fail a build. Pure: no I/O.
 
+use crate::summary_file::{at, group_name, groups as all_groups};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -54,7 +55,7 @@ pub struct Outcome {
 
 /// The group's value at a dotted path, if it is a number.
 pub fn lookup(group: &Value, path: &str) -> Option<f64> {
-    path.split('.').try_fold(group, |v, key| v.get(key))?.as_f64()
+    at(group, path)?.as_f64()
 }
 
 /// The 95% interval stored beside a value: `p99` -> `p99_ci95`,
@@ -64,27 +65,21 @@ fn lookup_ci(group: &Value, path: &str) -> Option<(f64, f64)> {
         Some(stem) => format!("{stem}_ci95"),
         None => format!("{path}_ci95"),
     };
-    let v = ci_path.split('.').try_fold(group, |v, key| v.get(key))?;
+    let v = at(group, &ci_path)?;
     Some((v.get(0)?.as_f64()?, v.get(1)?.as_f64()?))
 }
 
 fn name(group: &Value) -> String {
-    group.get("name").or_else(|| group.get("function")).and_then(Value::as_str).unwrap_or("?").to_string()
+    group_name(group).unwrap_or("?").to_string()
 }
 
 fn groups<'a>(summary: &'a Value, only: &[String]) -> Vec<&'a Value> {
-    summary
-        .get("functions")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter(|g| {
-                    only.is_empty()
-                        || only.iter().any(|o| *o == name(g) || g.get("function") == Some(&Value::from(o.as_str())))
-                })
-                .collect()
+    all_groups(summary)
+        .iter()
+        .filter(|g| {
+            only.is_empty() || only.iter().any(|o| *o == name(g) || g.get("function") == Some(&Value::from(o.as_str())))
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 pub fn fmt(x: f64) -> String {

@@ -11,4 +11,4 @@ pub mod summary;
 
 pub use cost::Arch;
 pub use percentile::Method;
-pub use summary::{summarize, AnalysisSettings, FunctionSummary, Summary};
+pub use summary::{summarize, AnalysisSettings, GroupSummary, Summary};

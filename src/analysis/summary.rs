@@ -1,7 +1,7 @@
 //! The summary: per-function statistics and cost, plus what was read. This is
 //! the schema of `summary.json` and the data every report renders.
 
-use super::compare::{compare, find_baseline, CompareSettings, Comparison, Samples};
+use super::compare::{compare, CompareSettings, Comparison, Sampled, Samples};
 use super::cost::{cost_of, prices, Arch};
 use super::percentile::Method;
 use super::stats::{describe, ecdf_points, Distribution};
@@ -29,6 +29,8 @@ pub struct AnalysisSettings {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
+    /// The layout of this file (see `summary_file::SCHEMA_VERSION`).
+    pub schema_version: u32,
     pub lambdastat_version: &'static str,
     pub percentile_method: MethodInfo,
     pub pricing: PricingInfo,
@@ -36,13 +38,10 @@ pub struct Summary {
     pub generated_at: Option<String>,
     pub run_label: Option<String>,
     pub inputs: Inputs,
-    pub functions: Vec<FunctionSummary>,
+    pub functions: Vec<GroupSummary>,
     /// The group the others are compared with, and the comparisons.
     pub baseline: Option<String>,
     pub comparisons: Vec<Comparison>,
-    /// Earlier runs for trends (`--history`); not part of the JSON.
-    #[serde(skip)]
-    pub history: Vec<crate::history::Run>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,7 +54,7 @@ pub struct MethodInfo {
 pub struct PricingInfo {
     /// The architecture of functions not configured otherwise.
     pub architecture: &'static str,
-    /// us-east-1 first-tier prices; some Regions differ (see the README).
+    /// us-east-1 first-tier prices; some Regions differ (see docs/statistics-and-cost.md).
     pub usd_per_gb_second: f64,
     pub usd_per_gb_second_arm64: f64,
     pub usd_per_million_requests: f64,
@@ -108,7 +107,7 @@ pub struct DurationStats {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FunctionSummary {
+pub struct GroupSummary {
     /// What the reports call the group: its label (or function name), and the
     /// other dimensions it is grouped by.
     pub name: String,
@@ -172,25 +171,61 @@ pub struct FunctionSummary {
     pub samples: Samples,
 }
 
+/// A baseline that names no group, or several.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum BaselineError {
+    #[error("baseline `{name}` matches no group; groups are: {}", groups.join(", "))]
+    NoMatch { name: String, groups: Vec<String> },
+    #[error("baseline `{name}` matches several groups ({}); name one", matches.join(", "))]
+    Ambiguous { name: String, matches: Vec<String> },
+}
+
+/// The index of the baseline among the groups: the one group of that name,
+/// else the one whose label or function it is.
+pub fn find_baseline(groups: &[GroupSummary], name: &str) -> Result<usize, BaselineError> {
+    let by_name: Vec<usize> = (0..groups.len()).filter(|&i| groups[i].name == name).collect();
+    let hits = if by_name.is_empty() {
+        (0..groups.len()).filter(|&i| groups[i].label.as_deref() == Some(name) || groups[i].function == name).collect()
+    } else {
+        by_name
+    };
+    let names = |idx: &[usize]| idx.iter().map(|&i| groups[i].name.clone()).collect();
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(BaselineError::NoMatch {
+            name: name.to_string(),
+            groups: names(&(0..groups.len()).collect::<Vec<_>>()),
+        }),
+        many => Err(BaselineError::Ambiguous { name: name.to_string(), matches: names(many) }),
+    }
+}
+
 /// Builds the summary, and the comparisons when a baseline is set. Pure: no
-/// I/O; sorts the stored values in place. Fails only when the baseline names
+/// I/O; sorts the stored values in place. Groups keep the order the data
+/// gives them, the baseline moved first. Fails only when the baseline names
 /// no group (or several).
-pub fn summarize(data: Dataset, settings: &AnalysisSettings) -> Result<Summary, String> {
+pub fn summarize(data: Dataset, settings: &AnalysisSettings) -> Result<Summary, BaselineError> {
     let inputs = summarize_inputs(&data);
-    let functions: Vec<FunctionSummary> =
+    let mut functions: Vec<GroupSummary> =
         data.groups.into_iter().map(|group| summarize_group(group, settings)).collect();
-    let comparisons = match (&settings.baseline, settings.compare) {
-        (Some(name), Some(cs)) => {
-            let base = find_baseline(&functions, name)?;
-            compare(&functions, base, cs)
+    let baseline = match &settings.baseline {
+        Some(name) => {
+            let i = find_baseline(&functions, name)?;
+            let base = functions.remove(i);
+            functions.insert(0, base);
+            Some(functions[0].name.clone())
+        }
+        None => None,
+    };
+    let comparisons = match (baseline.is_some(), settings.compare) {
+        (true, Some(cs)) => {
+            let others: Vec<Sampled> = functions[1..].iter().map(GroupSummary::sampled).collect();
+            compare(functions[0].sampled(), &others, cs)
         }
         _ => Vec::new(),
     };
-    let baseline = match &settings.baseline {
-        Some(name) => Some(find_baseline(&functions, name)?.name.clone()),
-        None => None,
-    };
     Ok(Summary {
+        schema_version: crate::summary_file::SCHEMA_VERSION,
         lambdastat_version: env!("CARGO_PKG_VERSION"),
         percentile_method: MethodInfo { name: settings.method.name(), description: settings.method.description() },
         pricing: PricingInfo {
@@ -207,8 +242,14 @@ pub fn summarize(data: Dataset, settings: &AnalysisSettings) -> Result<Summary, 
         functions,
         baseline,
         comparisons,
-        history: Vec::new(),
     })
+}
+
+impl GroupSummary {
+    /// The group as a comparison sees it.
+    pub fn sampled(&self) -> Sampled<'_> {
+        Sampled { name: &self.name, samples: &self.samples }
+    }
 }
 
 fn summarize_inputs(data: &Dataset) -> Inputs {
@@ -256,7 +297,7 @@ fn summarize_inputs(data: &Dataset) -> Inputs {
     }
 }
 
-fn summarize_group(group: Group, s: &AnalysisSettings) -> FunctionSummary {
+fn summarize_group(group: Group, s: &AnalysisSettings) -> GroupSummary {
     const US: f64 = 1000.0;
     let m = s.method;
     let mut g = group.acc;
@@ -277,7 +318,7 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> FunctionSummary {
         0 => s.arch.name(),
         _ => "mixed",
     };
-    FunctionSummary {
+    GroupSummary {
         name: group.name,
         label: group.key.label.clone(),
         runtime_version: joined(&group.runtime_versions),
@@ -336,14 +377,14 @@ fn cost_ci(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Option<[f64
     if n < 10 || c.gb_seconds <= 0.0 {
         return None;
     }
-    let b = c.compute_usd / c.gb_seconds / 1024.0 / 1000.0;
+    let b = c.compute_usd / c.gb_seconds / super::cost::MB_MS_PER_GB_S;
     let a = c.request_usd / g.billed_invocations.max(1) as f64;
     let nf = n as f64;
     let mean_x = sum as f64 / nf;
     // n·Σx² − (Σx)² is exact in u128 before the one division.
     let spread = (u128::from(n) * sum_sq).saturating_sub(sum * sum) as f64;
     let var_x = spread / (nf * (nf - 1.0));
-    let half = 1.96 * b * (var_x / nf).sqrt();
+    let half = super::bootstrap::Z_95 * b * (var_x / nf).sqrt();
     let mean = a + b * mean_x;
     Some([(mean - half) * 1e6, (mean + half) * 1e6])
 }
@@ -360,7 +401,7 @@ fn samples(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Samples {
         cold_latency_ms: ms(&g.cold_latency_us),
         warm_ms: ms(&g.warm_duration_us),
         max_memory_mb: g.max_memory_mb.iter().map(|&x| f64::from(x)).collect(),
-        cost_usd: g.mb_ms_each().map(|x| x as f64 / 1024.0 / 1000.0 * per_gb_s + per_request).collect(),
+        cost_usd: g.mb_ms_each().map(|x| super::cost::gb_seconds(x.into()) * per_gb_s + per_request).collect(),
     }
 }
 

@@ -3,7 +3,7 @@
 //! event types and fields are ignored.
 
 use super::record::{thousandths_of, Invocation, Status, MAX_MS};
-use super::time::parse_timestamp_ms;
+use crate::time::parse_timestamp_ms;
 use serde::Deserialize;
 use std::borrow::Cow;
 

@@ -9,9 +9,7 @@ pub mod parquet;
 pub mod record;
 pub mod report;
 pub mod scan;
-pub mod subscription;
 pub mod table;
-pub mod time;
 
 pub use record::{Arch, Invocation, Platform, PlatformLine, Status};
 pub use scan::{Scanner, Sink};

@@ -12,7 +12,8 @@ use super::escape::{opening_quote, quoted_literal, unescape_fully};
 use super::json_event::{parse_event, parse_event_at, report_invocation, PlatformEvent};
 use super::record::{thousandths_of, Invocation, Platform, PlatformLine, Status};
 use super::report::{parse_fields, parse_report_fields, starts_with_report_field, ReportError, ReportFields};
-use super::time::parse_timestamp_ms;
+use crate::source::names::looks_like_stream;
+use crate::time::parse_timestamp_ms;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -30,17 +31,57 @@ pub trait Sink {
 /// What the scanner jumps to. Each is rare in application output; the fault
 /// lines (`RequestId: <id> Error: …`) are found by their `Error:` or `Process
 /// exited` part, since `RequestId: ` itself stands on every START and END line.
-pub const NEEDLES: [&str; 9] = [
-    "REPORT",
-    "platform.",
-    "/aws/lambda/",
-    "_START Runtime Version",
-    "Task timed out after",
-    "Error:",
-    "Process exited before",
-    "logStream",
-    "\"timestamp\"",
-];
+pub const NEEDLES: [&str; Needle::ALL.len()] = {
+    let mut texts = [""; Needle::ALL.len()];
+    let mut i = 0;
+    while i < texts.len() {
+        texts[i] = Needle::ALL[i].text();
+        i += 1;
+    }
+    texts
+};
+
+/// The needles, in the order of [`NEEDLES`] (the automaton reports a hit by index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needle {
+    Report,
+    PlatformEvent,
+    LogGroup,
+    RuntimeStart,
+    TaskTimedOut,
+    FaultError,
+    ProcessExited,
+    LogStream,
+    Timestamp,
+}
+
+impl Needle {
+    pub const ALL: [Needle; 9] = [
+        Needle::Report,
+        Needle::PlatformEvent,
+        Needle::LogGroup,
+        Needle::RuntimeStart,
+        Needle::TaskTimedOut,
+        Needle::FaultError,
+        Needle::ProcessExited,
+        Needle::LogStream,
+        Needle::Timestamp,
+    ];
+
+    pub const fn text(self) -> &'static str {
+        match self {
+            Needle::Report => "REPORT",
+            Needle::PlatformEvent => "platform.",
+            Needle::LogGroup => "/aws/lambda/",
+            Needle::RuntimeStart => "_START Runtime Version",
+            Needle::TaskTimedOut => "Task timed out after",
+            Needle::FaultError => "Error:",
+            Needle::ProcessExited => "Process exited before",
+            Needle::LogStream => "logStream",
+            Needle::Timestamp => "\"timestamp\"",
+        }
+    }
+}
 /// A DFA: with these needles it searches at several GB/s (the default
 /// noncontiguous automaton was ~5x slower here).
 static FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -129,15 +170,15 @@ impl Scanner {
             let hit = m.start();
             line_no += count_newlines(&buf[counted..hit]);
             counted = hit;
-            let next = match m.pattern().as_usize() {
-                0 => self.on_report(buf, hit, line_no, sink),
-                1 => self.on_platform_event(buf, hit, line_no, sink),
-                2 => self.on_log_group(buf, hit),
-                3 => self.on_runtime_start(buf, hit, line_no, sink),
-                4 => self.on_task_timed_out(buf, hit, line_no, sink),
-                5 | 6 => self.on_fault(buf, hit, line_no, sink),
-                7 => self.on_log_stream(buf, hit),
-                _ => self.on_timestamp(buf, hit),
+            let next = match Needle::ALL[m.pattern().as_usize()] {
+                Needle::Report => self.on_report(buf, hit, line_no, sink),
+                Needle::PlatformEvent => self.on_platform_event(buf, hit, line_no, sink),
+                Needle::LogGroup => self.on_log_group(buf, hit),
+                Needle::RuntimeStart => self.on_runtime_start(buf, hit, line_no, sink),
+                Needle::TaskTimedOut => self.on_task_timed_out(buf, hit, line_no, sink),
+                Needle::FaultError | Needle::ProcessExited => self.on_fault(buf, hit, line_no, sink),
+                Needle::LogStream => self.on_log_stream(buf, hit),
+                Needle::Timestamp => self.on_timestamp(buf, hit),
             };
             pos = next.max(hit + 1);
         }
@@ -274,12 +315,7 @@ impl Scanner {
         let Some(msg) = self.message(buf, start, keyword) else { return after };
         let mut words = msg.text.split_ascii_whitespace().skip_while(|w| *w != "Version:");
         let Some(runtime_version) = words.nth(1) else { return after };
-        let region = msg
-            .text
-            .find("arn:aws:lambda:")
-            .map(|i| &msg.text[i + "arn:aws:lambda:".len()..])
-            .and_then(|rest| rest.split(':').next())
-            .filter(|r| !r.is_empty() && r.len() < 32);
+        let region = msg.text.find(LAMBDA_ARN).and_then(|i| arn_region(&msg.text[i..]));
         let event = Platform::RuntimeStart { runtime_version, region, restore };
         let stream = self.stream(msg.stream);
         sink.platform(&PlatformLine { function: self.current_function.as_deref(), stream, event }, line);
@@ -514,10 +550,15 @@ pub fn valid_function_name(name: &str) -> bool {
     !name.is_empty() && name.len() <= 140 && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
 }
 
+/// How a Lambda ARN starts.
+const LAMBDA_ARN: &str = "arn:aws:lambda:";
+/// Longer than any Region name (the longest today has 14 characters): a guard against garbage.
+const MAX_REGION_LEN: usize = 32;
+
 /// The Region in a runtime version ARN `arn:aws:lambda:<region>::runtime:…`.
 pub fn arn_region(arn: &str) -> Option<&str> {
-    let rest = arn.strip_prefix("arn:aws:lambda:")?;
-    rest.split(':').next().filter(|r| !r.is_empty())
+    let rest = arn.strip_prefix(LAMBDA_ARN)?;
+    rest.split(':').next().filter(|r| !r.is_empty() && r.len() < MAX_REGION_LEN)
 }
 
 /// Request ids are UUIDs in real logs, sometimes shortened or masked in
@@ -678,7 +719,7 @@ fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
             ts = Some(t);
             continue;
         }
-        if tok.len() > 11 && tok.as_bytes()[4] == b'/' && tok.contains('[') {
+        if looks_like_stream(tok) {
             stream = Some(tok);
         }
     }

@@ -5,7 +5,7 @@
 
 use super::record::{parse_thousandths, thousandths_of, Arch, Invocation, Platform, PlatformLine, Status};
 use super::scan::{Scanner, Sink};
-use super::time::parse_timestamp_ms;
+use crate::time::parse_timestamp_ms;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 

@@ -7,6 +7,7 @@ pub mod records;
 pub mod templates;
 
 use crate::analysis::Summary;
+use crate::history::{Run, RunFigures};
 use charts::Charts;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -31,26 +32,28 @@ pub struct ReportContext<'a> {
     pub summary: &'a Summary,
     pub charts: &'a Charts,
     pub p99_min_n: u64,
+    /// Below this many values in a sample, a comparison says "too few to say".
+    pub compare_min_n: usize,
     /// Earlier runs and this one, oldest first, with their charts (`--history`).
     pub trend: Option<Trend>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Trend {
-    pub runs: Vec<crate::history::Run>,
+    pub runs: Vec<Run>,
     /// `(file name, svg)` of each trend chart.
     pub charts: Vec<(String, String)>,
 }
 
 impl Trend {
-    fn build(summary: &Summary) -> Result<Option<Trend>, RenderError> {
-        if summary.history.is_empty() {
+    fn build(summary: &Summary, history: &[Run]) -> Result<Option<Trend>, RenderError> {
+        if history.is_empty() {
             return Ok(None);
         }
-        let mut runs = summary.history.clone();
+        let mut runs = history.to_vec();
         let this = serde_json::to_value(summary)?;
         runs.extend(crate::history::figures(&this, "this run"));
-        type Get = fn(&crate::history::RunFigures) -> Option<f64>;
+        type Get = fn(&RunFigures) -> Option<f64>;
         let specs: [(&str, &str, &str, Get); 4] = [
             ("trend-cold-start-p50.svg", "Cold start P50 over runs", "ms", |f| f.cold_start_p50_ms),
             ("trend-warm-p50.svg", "Warm duration P50 over runs", "ms", |f| f.warm_p50_ms),
@@ -105,18 +108,21 @@ pub struct OutputOptions<'a> {
     pub title: &'a str,
     /// Also write each page's context as `<page>.context.json` (criterion's debug dump).
     pub debug_context: bool,
+    /// Earlier runs, oldest first (`--history`), for the trend charts.
+    pub history: &'a [Run],
 }
 
 /// Writes `summary.json`, `index.html`, `report.md` and the chart SVGs into the
 /// output directory; returns the paths written.
 pub fn write_reports(summary: &Summary, opts: &OutputOptions) -> Result<Vec<PathBuf>, RenderError> {
     let charts = Charts::draw(&summary.functions);
-    let trend = Trend::build(summary)?;
+    let trend = Trend::build(summary, opts.history)?;
     let ctx = ReportContext {
         title: opts.title,
         summary,
         charts: &charts,
         p99_min_n: crate::analysis::stats::P99_MIN_N,
+        compare_min_n: crate::analysis::compare::MIN_N,
         trend,
     };
     let exporters: [&dyn Exporter; 3] = [

@@ -2,8 +2,8 @@
 //! [`crate::parse::parquet::COLUMNS`], so that other engines (DuckDB, Athena,
 //! Spark) can do the heavy lifting and `lambdastat report` reads them back.
 
+use crate::aggregate::GroupSettings;
 use crate::aggregate::Record;
-use crate::config::GroupSettings;
 use std::path::{Path, PathBuf};
 
 /// Writes `records` to `path`: one file when it ends in `.parquet`, else a

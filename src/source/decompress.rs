@@ -1,63 +1,18 @@
-//! Reading inputs: whole (small files, inflated with libdeflate, the fastest
-//! of libdeflate, zlib-rs and miniz_oxide here: see bench/) or as a stream of
+//! Inflating and blocking: a whole gzip object with libdeflate (the fastest
+//! of libdeflate, zlib-rs and miniz_oxide here: see bench/), and a stream of
 //! blocks that end at line boundaries (large files, so that memory does not
-//! grow with the size of the text). Gzip is recognised by its magic bytes,
-//! not its name.
+//! grow with the size of the text).
 
-use super::{InputFile, SourceError};
+use super::SourceError;
 use flate2::read::MultiGzDecoder;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
+use std::path::PathBuf;
 
-const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// The bytes a gzip stream starts with: gzip is recognised by them, not by a name.
+pub const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// Files up to this size (uncompressed) are read whole; larger ones stream.
 pub const WHOLE_FILE_MAX: u64 = 32 << 20;
-
-/// An opened input: either all its bytes, or a stream of blocks.
-pub enum Opened {
-    Whole { bytes: Vec<u8>, on_disk: u64 },
-    Stream { blocks: Blocks, on_disk: u64 },
-}
-
-/// Opens `file`: small files (and small gzip objects, by their ISIZE) are read
-/// whole; others become a block stream.
-pub fn open(file: &InputFile, block_size: usize, max_line: usize) -> Result<Opened, SourceError> {
-    let read_err = |source| SourceError::Read { path: file.path.clone(), source };
-    let (mut reader, on_disk): (Box<dyn BufRead + Send>, u64) = if file.is_stdin() {
-        (Box::new(BufReader::with_capacity(1 << 20, std::io::stdin())), 0)
-    } else if let Some(object) = &file.s3 {
-        let body =
-            object.open().map_err(|message| SourceError::S3 { url: file.path.display().to_string(), message })?;
-        (Box::new(BufReader::with_capacity(1 << 20, body)), object.size)
-    } else {
-        let f = std::fs::File::open(&file.path).map_err(read_err)?;
-        let size = f.metadata().map_err(read_err)?.len();
-        (Box::new(BufReader::with_capacity(1 << 20, f)), size)
-    };
-    let gzip = reader.fill_buf().map_err(read_err)?.starts_with(&GZIP_MAGIC);
-    if !gzip {
-        if !file.is_stdin() && on_disk <= WHOLE_FILE_MAX {
-            let mut bytes = Vec::with_capacity(on_disk as usize);
-            reader.read_to_end(&mut bytes).map_err(read_err)?;
-            return Ok(Opened::Whole { bytes, on_disk });
-        }
-        return Ok(Opened::Stream { blocks: Blocks::new(reader, block_size, max_line), on_disk });
-    }
-    if !file.is_stdin() && on_disk <= WHOLE_FILE_MAX {
-        let mut raw = Vec::with_capacity(on_disk as usize);
-        reader.read_to_end(&mut raw).map_err(read_err)?;
-        let gz_err = |source| SourceError::Gzip { path: file.path.clone(), source };
-        // A small object that inflates past the whole-file limit (a gzip bomb, or just very
-        // compressible text) streams instead: memory stays bounded whatever the ratio.
-        if let Some(bytes) = inflate_whole_bounded(&raw, INFLATE_WHOLE_MAX).map_err(gz_err)? {
-            return Ok(Opened::Whole { bytes, on_disk });
-        }
-        let decoder = BufReader::with_capacity(1 << 20, MultiGzDecoder::new(std::io::Cursor::new(raw)));
-        return Ok(Opened::Stream { blocks: Blocks::new(Box::new(decoder), block_size, max_line), on_disk });
-    }
-    let decoder = BufReader::with_capacity(1 << 20, MultiGzDecoder::new(reader));
-    Ok(Opened::Stream { blocks: Blocks::new(Box::new(decoder), block_size, max_line), on_disk })
-}
 
 /// The most a gzip object is inflated into memory whole (as much as a plain file is read whole);
 /// beyond it, it streams, so memory stays bounded whatever its compression ratio.
@@ -127,37 +82,77 @@ fn libdeflate_gzip(raw: &[u8], out: &mut [u8]) -> Option<(usize, usize)> {
     }
 }
 
-/// Wraps a read error of a stream: gzip trouble is named as such.
-pub fn io_error(file: &InputFile, source: std::io::Error) -> SourceError {
+/// A read error of a stream: gzip trouble and an endless line are named as such.
+fn io_error(path: &std::path::Path, source: std::io::Error) -> SourceError {
     if let Some(LineTooLong(limit)) = source.get_ref().and_then(|e| e.downcast_ref::<LineTooLong>()) {
-        return SourceError::LineTooLong { path: file.path.clone(), limit: *limit };
+        return SourceError::LineTooLong { path: path.to_path_buf(), limit: *limit };
     }
     match source.kind() {
         std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof => {
-            SourceError::Gzip { path: file.path.clone(), source }
+            SourceError::Gzip { path: path.to_path_buf(), source }
         }
-        _ => SourceError::Read { path: file.path.clone(), source },
+        _ => SourceError::Read { path: path.to_path_buf(), source },
     }
 }
 
 /// Blocks of about `block_size` bytes that end at a newline (a line longer
 /// than a block makes its block longer).
 pub struct Blocks {
+    path: PathBuf,
     inner: Box<dyn BufRead + Send>,
+    /// A block read ahead (to sniff the format), handed out first.
+    peeked: Option<Vec<u8>>,
     carry: Vec<u8>,
     block_size: usize,
     /// A block without a newline past this many bytes is an error, not more memory.
     max_line: usize,
     done: bool,
+    /// Bytes handed out so far (uncompressed).
+    yielded: u64,
 }
 
 impl Blocks {
-    pub fn new(inner: Box<dyn BufRead + Send>, block_size: usize, max_line: usize) -> Blocks {
-        Blocks { inner, carry: Vec::new(), block_size, max_line, done: false }
+    pub fn new(path: PathBuf, inner: Box<dyn BufRead + Send>, block_size: usize, max_line: usize) -> Blocks {
+        Blocks { path, inner, peeked: None, carry: Vec::new(), block_size, max_line, done: false, yielded: 0 }
     }
 
-    /// Fills `out` with the next block; false at the end of the input.
-    pub fn next_into(&mut self, out: &mut Vec<u8>) -> std::io::Result<bool> {
+    /// Fills `out` with the next block; false at the end of the input. Errors name the file.
+    pub fn next_into(&mut self, out: &mut Vec<u8>) -> Result<bool, SourceError> {
+        if let Some(block) = self.peeked.take() {
+            *out = block;
+            self.yielded += out.len() as u64;
+            return Ok(true);
+        }
+        let more = self.read_block(out).map_err(|e| io_error(&self.path, e))?;
+        self.yielded += out.len() as u64;
+        Ok(more)
+    }
+
+    /// Up to `n` next blocks (fewer at the end), reusing the buffers in `spare`.
+    pub fn next_blocks(&mut self, n: usize, spare: &mut Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>, SourceError> {
+        let mut blocks = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut buf = spare.pop().unwrap_or_default();
+            if !self.next_into(&mut buf)? {
+                break;
+            }
+            blocks.push(buf);
+        }
+        Ok(blocks)
+    }
+
+    /// Puts a block back, to be handed out next.
+    pub(super) fn unread(&mut self, block: Vec<u8>) {
+        self.yielded -= block.len() as u64;
+        self.peeked = Some(block);
+    }
+
+    /// The uncompressed bytes handed out so far.
+    pub fn yielded(&self) -> u64 {
+        self.yielded
+    }
+
+    fn read_block(&mut self, out: &mut Vec<u8>) -> std::io::Result<bool> {
         out.clear();
         out.append(&mut self.carry);
         if self.done {
@@ -196,7 +191,7 @@ mod tests {
     #[test]
     fn blocks_end_at_newlines_and_cover_everything() {
         let text = b"aaaa\nbbbbbbbbbbbb\ncc\nd".to_vec();
-        let mut blocks = Blocks::new(Box::new(std::io::Cursor::new(text.clone())), 3, 1 << 20);
+        let mut blocks = Blocks::new("t".into(), Box::new(std::io::Cursor::new(text.clone())), 3, 1 << 20);
         let mut got: Vec<Vec<u8>> = Vec::new();
         let mut b = Vec::new();
         while blocks.next_into(&mut b).unwrap() {

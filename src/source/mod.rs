@@ -1,13 +1,19 @@
-//! Sources: find the input files, read (and inflate) them, sniff their shape.
+//! Sources: find the input files ([`expand_inputs`], [`s3::expand`]), read
+//! and inflate them, decode payloads and sniff their shape
+//! ([`InputFile::read`]). Needs nothing of the later stages.
 
 pub mod decompress;
+pub mod names;
+pub mod payload;
+pub mod read;
 pub mod s3;
 pub mod sniff;
 pub mod walk;
 
-pub use decompress::{open, Blocks, Opened};
+pub use decompress::{Blocks, MAX_LINE_BYTES_DEFAULT};
+pub use read::{Content, Input, ReadSettings};
 pub use sniff::{sniff, Format};
-pub use walk::{expand_inputs, InputFile};
+pub use walk::expand_inputs;
 
 use std::path::PathBuf;
 use thiserror::Error;
@@ -19,16 +25,41 @@ pub enum SourceError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: corrupt or truncated gzip data: {source}")]
     Gzip { path: PathBuf, source: std::io::Error },
-    #[error("{path}: cannot decode: {message}")]
-    Decode { path: PathBuf, message: String },
+    #[error("{path}: cannot decode: {source}")]
+    Decode { path: PathBuf, source: payload::PayloadError },
     #[error("{path}: no such file or directory")]
     Missing { path: PathBuf },
     #[error("{path}: cannot walk directory: {source}")]
     Walk { path: PathBuf, source: walkdir::Error },
     #[error("{path}: a line longer than {limit} bytes; not read further (raise --max-line-bytes to read it)")]
     LineTooLong { path: PathBuf, limit: usize },
-    #[error("{url}: {message}")]
-    S3 { url: String, message: String },
+    #[error("{url}: {source}")]
+    S3 { url: String, source: s3::S3Error },
     #[error("{path}: a table or payload file larger than {limit} bytes (read whole, so not read at all)")]
     TooLarge { path: PathBuf, limit: usize },
+}
+
+/// One file to read; `path` is `-` for standard input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    pub path: PathBuf,
+    /// The function name the path implies: a component after `aws/lambda/`;
+    /// else, for a file found in a directory, its own name (a folder of one
+    /// `FN.json` per function); else (a file given itself, or an S3 export
+    /// object, all named `000000.gz`) the name of the file or directory given
+    /// on the command line. Without extensions, always.
+    pub function_from_path: String,
+    /// The log stream an S3 export object's key names (`…/<stream>/000000.gz`).
+    pub stream_from_path: Option<String>,
+    /// Its size in bytes, noted once when it was found (an S3 object's from the
+    /// listing); `None` for standard input.
+    pub size: Option<u64>,
+    /// Where to read it when it is an S3 object (`path` is then its `s3://` URL).
+    pub s3: Option<s3::S3Object>,
+}
+
+impl InputFile {
+    pub fn is_stdin(&self) -> bool {
+        self.path.as_os_str() == "-"
+    }
 }

@@ -3,7 +3,7 @@
 //! Requests are SigV4 presigned URLs (rusty-s3) sent with ureq. Credentials,
 //! Region and endpoint are found the way AWS tools find them.
 
-use super::walk::{path_function, path_stream, strip_extensions};
+use super::names::{path_function, path_stream, strip_extensions};
 use super::{InputFile, SourceError};
 use rusty_s3::{actions::ListObjectsV2, Bucket, Credentials, S3Action, UrlStyle};
 use std::io::Read;
@@ -15,6 +15,35 @@ use std::time::Duration;
 const SIGNED_FOR: Duration = Duration::from_secs(15 * 60);
 /// Attempts of one request when S3 throttles or fails transiently (backoff doubles from 200 ms).
 const ATTEMPTS: u32 = 6;
+
+/// Why S3 could not be listed or read.
+#[derive(Debug, thiserror::Error)]
+pub enum S3Error {
+    #[error("not an s3://BUCKET/PREFIX URL")]
+    NotAnS3Url,
+    #[error("no objects under this prefix")]
+    Empty,
+    #[error("endpoint {endpoint}: {reason}")]
+    Endpoint { endpoint: String, reason: String },
+    /// S3 answered with an error status; `code` and `message` from its XML body.
+    #[error("{}", http_message(*status, code.as_deref(), message.as_deref(), *attempts))]
+    Http { status: u16, code: Option<String>, message: Option<String>, attempts: u32 },
+    /// No answer: the connection failed (after every attempt).
+    #[error("{reason} (after {attempts} attempts)")]
+    Transport { reason: String, attempts: u32 },
+    #[error("{what}: {reason}")]
+    Unreadable { what: &'static str, reason: String },
+}
+
+/// `NoSuchBucket: The specified bucket does not exist (HTTP 404)`.
+fn http_message(status: u16, code: Option<&str>, message: Option<&str>, attempts: u32) -> String {
+    let retried = if attempts > 1 { format!(", after {attempts} attempts") } else { String::new() };
+    match (code, message) {
+        (Some(code), Some(message)) => format!("{code}: {message} (HTTP {status}{retried})"),
+        (Some(code), None) => format!("{code} (HTTP {status}{retried})"),
+        _ => format!("HTTP {status}{retried}"),
+    }
+}
 
 /// One bucket, with what it takes to read it.
 pub struct Store {
@@ -53,8 +82,8 @@ pub fn is_s3_url(input: &Path) -> bool {
 /// would be (a component after `aws/lambda/`, else the object's own name, else
 /// for an S3 export object the prefix's last component).
 pub fn expand(url: &str, endpoint: Option<&str>) -> Result<Vec<InputFile>, SourceError> {
-    let err = |message: String| SourceError::S3 { url: url.to_string(), message };
-    let (bucket, prefix) = parse_url(url).ok_or_else(|| err("not an s3://BUCKET/PREFIX URL".into()))?;
+    let err = |source: S3Error| SourceError::S3 { url: url.to_string(), source };
+    let (bucket, prefix) = parse_url(url).ok_or_else(|| err(S3Error::NotAnS3Url))?;
     let store = Arc::new(connect(bucket, endpoint).map_err(err)?);
     let given = strip_extensions(Path::new(prefix.trim_end_matches('/')));
     let given = if prefix.trim_end_matches('/').is_empty() { bucket.to_string() } else { given };
@@ -64,16 +93,17 @@ pub fn expand(url: &str, endpoint: Option<&str>) -> Result<Vec<InputFile>, Sourc
             continue;
         }
         let path = PathBuf::from(format!("s3://{bucket}/{key}"));
-        let own = if super::sniff::is_s3_export_object(&path) { given.clone() } else { strip_extensions(&path) };
+        let own = if super::names::is_s3_export_object(&path) { given.clone() } else { strip_extensions(&path) };
         files.push(InputFile {
             function_from_path: path_function(&path, &own),
             stream_from_path: path_stream(&path),
             path,
-            s3: Some(S3Object { store: store.clone(), key, size }),
+            size: Some(size),
+            s3: Some(S3Object { store: store.clone(), key }),
         });
     }
     if files.is_empty() {
-        return Err(err("no objects under this prefix".into()));
+        return Err(err(S3Error::Empty));
     }
     Ok(files)
 }
@@ -83,12 +113,11 @@ pub fn expand(url: &str, endpoint: Option<&str>) -> Result<Vec<InputFile>, Sourc
 pub struct S3Object {
     pub store: Arc<Store>,
     pub key: String,
-    pub size: u64,
 }
 
 impl S3Object {
     /// The object's bytes as a stream.
-    pub fn open(&self) -> Result<Box<dyn Read + Send>, String> {
+    pub fn open(&self) -> Result<Box<dyn Read + Send>, S3Error> {
         let action = self.store.bucket.get_object(self.store.credentials.as_ref(), &self.key);
         let response = send(&self.store.agent, || action.sign(SIGNED_FOR).to_string())?;
         Ok(Box::new(response.into_body().into_reader()))
@@ -97,7 +126,7 @@ impl S3Object {
 
 /// The bucket's client: Region, credentials and endpoint from the environment
 /// and `~/.aws/{credentials,config}`.
-fn connect(bucket: &str, endpoint: Option<&str>) -> Result<Store, String> {
+fn connect(bucket: &str, endpoint: Option<&str>) -> Result<Store, S3Error> {
     let profile = std::env::var("AWS_PROFILE").unwrap_or_else(|_| "default".into());
     let region = env("AWS_REGION")
         .or_else(|| env("AWS_DEFAULT_REGION"))
@@ -121,9 +150,9 @@ fn connect(bucket: &str, endpoint: Option<&str>) -> Result<Store, String> {
         Some(e) => (e, UrlStyle::Path),
         None => (format!("https://s3.{region}.amazonaws.com"), UrlStyle::VirtualHost),
     };
-    let url = endpoint.parse().map_err(|e| format!("endpoint {endpoint}: {e}"))?;
-    let bucket =
-        Bucket::new(url, style, bucket.to_string(), region).map_err(|e| format!("endpoint {endpoint}: {e}"))?;
+    let bad = |reason: String| S3Error::Endpoint { endpoint: endpoint.clone(), reason };
+    let url = endpoint.parse().map_err(|e| bad(format!("{e}")))?;
+    let bucket = Bucket::new(url, style, bucket.to_string(), region).map_err(|e| bad(e.to_string()))?;
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_connect(Some(Duration::from_secs(10)))
@@ -178,7 +207,7 @@ fn profile_value(ini: &str, section: &str, alt: &str, key: &str) -> Option<Strin
 }
 
 /// Every key (and size) under `prefix`, through all pages of ListObjectsV2.
-fn list(store: &Store, prefix: &str) -> Result<Vec<(String, u64)>, String> {
+fn list(store: &Store, prefix: &str) -> Result<Vec<(String, u64)>, S3Error> {
     let mut keys = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -191,7 +220,8 @@ fn list(store: &Store, prefix: &str) -> Result<Vec<(String, u64)>, String> {
         }
         let response = send(&store.agent, || action.sign(SIGNED_FOR).to_string())?;
         let text = read_text(response)?;
-        let page = ListObjectsV2::parse_response(&text).map_err(|e| format!("unreadable listing: {e}"))?;
+        let page = ListObjectsV2::parse_response(&text)
+            .map_err(|e| S3Error::Unreadable { what: "unreadable listing", reason: e.to_string() })?;
         keys.extend(page.contents.into_iter().map(|c| (c.key, c.size.unwrap_or(0))));
         match page.next_continuation_token {
             Some(t) if !t.is_empty() => token = Some(t),
@@ -200,18 +230,18 @@ fn list(store: &Store, prefix: &str) -> Result<Vec<(String, u64)>, String> {
     }
 }
 
-fn read_text(response: ureq::http::Response<ureq::Body>) -> Result<String, String> {
+fn read_text(response: ureq::http::Response<ureq::Body>) -> Result<String, S3Error> {
     response
         .into_body()
         .with_config()
         .limit(64 << 20)
         .read_to_string()
-        .map_err(|e| format!("reading the response: {e}"))
+        .map_err(|e| S3Error::Unreadable { what: "reading the response", reason: e.to_string() })
 }
 
 /// GETs a (freshly signed) URL; throttling, server errors and broken
 /// connections are retried with backoff, other failures say what S3 said.
-fn send(agent: &ureq::Agent, url: impl Fn() -> String) -> Result<ureq::http::Response<ureq::Body>, String> {
+fn send(agent: &ureq::Agent, url: impl Fn() -> String) -> Result<ureq::http::Response<ureq::Body>, S3Error> {
     let mut wait = Duration::from_millis(200);
     for attempt in 1..=ATTEMPTS {
         let last = attempt == ATTEMPTS;
@@ -225,7 +255,7 @@ fn send(agent: &ureq::Agent, url: impl Fn() -> String) -> Result<ureq::http::Res
                     return Err(describe(status, &text, attempt));
                 }
             }
-            Err(e) if last => return Err(format!("{e} (after {attempt} attempts)")),
+            Err(e) if last => return Err(S3Error::Transport { reason: e.to_string(), attempts: attempt }),
             Err(_) => {}
         }
         std::thread::sleep(wait);
@@ -234,20 +264,15 @@ fn send(agent: &ureq::Agent, url: impl Fn() -> String) -> Result<ureq::http::Res
     unreachable!("the last attempt returns")
 }
 
-/// `NoSuchBucket: The specified bucket does not exist (HTTP 404)` from S3's XML error.
-fn describe(status: u16, body: &str, attempts: u32) -> String {
+/// The error S3's XML body describes.
+fn describe(status: u16, body: &str, attempts: u32) -> S3Error {
     let tag = |t: &str| {
         let open = format!("<{t}>");
         let start = body.find(&open)? + open.len();
         let end = body[start..].find(&format!("</{t}>"))? + start;
         Some(body[start..end].to_string())
     };
-    let retried = if attempts > 1 { format!(", after {attempts} attempts") } else { String::new() };
-    match (tag("Code"), tag("Message")) {
-        (Some(code), Some(message)) => format!("{code}: {message} (HTTP {status}{retried})"),
-        (Some(code), None) => format!("{code} (HTTP {status}{retried})"),
-        _ => format!("HTTP {status}{retried}"),
-    }
+    S3Error::Http { status, code: tag("Code"), message: tag("Message"), attempts }
 }
 
 #[cfg(test)]
@@ -264,7 +289,7 @@ mod tests {
         assert_eq!(profile_value(ini, "profile default", "default", "region").as_deref(), Some("eu-west-1"));
         assert_eq!(profile_value(ini, "profile x", "x", "region"), None);
         let xml = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
-        assert_eq!(describe(403, xml, 1), "AccessDenied: Access Denied (HTTP 403)");
-        assert_eq!(describe(503, "", 6), "HTTP 503, after 6 attempts");
+        assert_eq!(describe(403, xml, 1).to_string(), "AccessDenied: Access Denied (HTTP 403)");
+        assert_eq!(describe(503, "", 6).to_string(), "HTTP 503, after 6 attempts");
     }
 }

@@ -2,6 +2,7 @@
 //! objects, its name). The shape decides which reader reads it and how it is
 //! labelled in the data-quality section.
 
+use super::names::{is_s3_export_object, looks_like_stream};
 use serde::Serialize;
 use std::path::Path;
 
@@ -76,14 +77,17 @@ impl Format {
     }
 }
 
-/// Sniffs the shape from the first 64 KiB. `csv_columns` are the columns a
+/// How much of a file sniffing looks at.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Sniffs the shape from the first [`SNIFF_BYTES`]. `csv_columns` are the columns a
 /// `--csv-map` names: a CSV having them all is read through the map.
 pub fn sniff(buf: &[u8], path: &Path, csv_columns: &[&str]) -> Format {
-    let head = &buf[..buf.len().min(64 * 1024)];
+    let head = &buf[..buf.len().min(SNIFF_BYTES)];
     if head.starts_with(b"PAR1") {
         return Format::Parquet;
     }
-    if crate::parse::subscription::is_base64_gzip(head) {
+    if super::payload::is_base64_gzip(head) {
         return Format::Subscription;
     }
     let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
@@ -158,31 +162,27 @@ fn sniff_text_prefix(first: &[u8]) -> Option<Format> {
     let mut tokens = line.split_ascii_whitespace();
     let t0 = tokens.next()?;
     let t1 = tokens.next().unwrap_or_default();
-    let is_ts = |t: &str| crate::parse::time::parse_timestamp_ms(t).is_some();
-    let is_stream = |t: &str| t.len() > 11 && t.as_bytes()[4] == b'/' && t.contains('[');
-    if is_stream(t0) && is_ts(t1) {
+    let is_ts = |t: &str| crate::time::parse_timestamp_ms(t).is_some();
+    // The lengths of the timestamps each shape prints.
+    const EPOCH_MS: usize = "1709651897870".len();
+    const SECONDS: usize = "2024-03-05T15:18:17".len();
+    const MILLIS_Z: usize = "2024-02-13T21:01:04.046Z".len();
+    if looks_like_stream(t0) && is_ts(t1) {
         return Some(Format::SamLogs);
     }
-    if !is_ts(t0) || t0.len() == 13 {
+    if !is_ts(t0) || t0.len() == EPOCH_MS {
         return None;
     }
-    if t0.ends_with("+00:00") && is_stream(t1) {
+    if t0.ends_with("+00:00") && looks_like_stream(t1) {
         return Some(Format::LogsTail); // --format detailed
     }
-    if t0.len() == 19 {
+    if t0.len() == SECONDS {
         return Some(Format::LogsTail); // --format short drops the milliseconds
     }
-    if t0.ends_with('Z') && t0.len() == 24 {
+    if t0.ends_with('Z') && t0.len() == MILLIS_Z {
         return Some(Format::S3Export);
     }
     None
-}
-
-/// `000000.gz`, `000001.gz`, … : the objects of a CloudWatch Logs export.
-pub fn is_s3_export_object(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    let stem = name.strip_suffix(".gz").unwrap_or(&name);
-    stem.len() == 6 && stem.bytes().all(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]

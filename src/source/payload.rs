@@ -1,8 +1,9 @@
 //! CloudWatch Logs subscription payloads as Firehose or a forwarder stores
 //! them: `DATA_MESSAGE` JSON (`logGroup`, `logStream`, `logEvents[]`), gzip
 //! compressed, often base64-encoded one record per line, and concatenated
-//! without separators by Firehose. After decoding, the log scanner reads the
-//! JSON like any other (it follows `logGroup`, `logStream` and `timestamp`).
+//! without separators by Firehose. Decoding them is inflating, so it is the
+//! source's work; after it, the log scanner reads the JSON like any other (it
+//! follows `logGroup`, `logStream` and `timestamp`).
 
 use base64::Engine;
 use flate2::read::MultiGzDecoder;
@@ -13,10 +14,21 @@ pub fn is_base64_gzip(buf: &[u8]) -> bool {
     buf.trim_ascii_start().starts_with(b"H4sI")
 }
 
+/// Why a file of payloads cannot be decoded; each names the record (line) at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum PayloadError {
+    #[error("line {line}: not base64: {source}")]
+    NotBase64 { line: usize, source: base64::DecodeError },
+    #[error("line {line}: not gzip data: {source}")]
+    NotGzip { line: usize, source: std::io::Error },
+    #[error("line {line}: the payloads decode to more than {limit} bytes")]
+    TooLarge { line: usize, limit: usize },
+}
+
 /// Decodes base64 records (one per line, or one whole file) of gzip data into
 /// their concatenated text, of at most `limit` bytes (a small record can
-/// inflate to gigabytes). Errors say which record (line) failed.
-pub fn decode(buf: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+/// inflate to gigabytes).
+pub fn decode(buf: &[u8], limit: usize) -> Result<Vec<u8>, PayloadError> {
     let mut out = Vec::new();
     for (i, line) in buf.split(|&c| c == b'\n').enumerate() {
         let line = line.trim_ascii();
@@ -25,14 +37,14 @@ pub fn decode(buf: &[u8], limit: usize) -> Result<Vec<u8>, String> {
         }
         let raw = base64::engine::general_purpose::STANDARD
             .decode(line)
-            .map_err(|e| format!("line {}: not base64: {e}", i + 1))?;
+            .map_err(|source| PayloadError::NotBase64 { line: i + 1, source })?;
         let room = (limit - out.len()) as u64;
         MultiGzDecoder::new(&raw[..])
             .take(room + 1)
             .read_to_end(&mut out)
-            .map_err(|e| format!("line {}: not gzip data: {e}", i + 1))?;
+            .map_err(|source| PayloadError::NotGzip { line: i + 1, source })?;
         if out.len() >= limit {
-            return Err(format!("line {}: the payloads decode to more than {limit} bytes", i + 1));
+            return Err(PayloadError::TooLarge { line: i + 1, limit });
         }
         out.push(b'\n');
     }
@@ -57,13 +69,13 @@ mod tests {
             String::from_utf8(text).unwrap(),
             "{\"messageType\":\"DATA_MESSAGE\"}\n{\"messageType\":\"DATA_MESSAGE\"}\n"
         );
-        assert!(decode(b"H4sI!!\n", 1 << 20).unwrap_err().starts_with("line 1"));
+        assert!(decode(b"H4sI!!\n", 1 << 20).unwrap_err().to_string().starts_with("line 1: not base64"));
         // A record that inflates past the limit stops the file, however small it is.
         let mut gz = GzEncoder::new(Vec::new(), Compression::best());
         gz.write_all(&vec![b'x'; 1 << 20]).unwrap();
         let bomb = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap());
         assert!(bomb.len() < 4096);
         let err = decode(bomb.as_bytes(), 1 << 16).unwrap_err();
-        assert_eq!(err, "line 1: the payloads decode to more than 65536 bytes");
+        assert_eq!(err.to_string(), "line 1: the payloads decode to more than 65536 bytes");
     }
 }

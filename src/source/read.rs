@@ -1,0 +1,133 @@
+//! The one way an input is read: opened (disk, S3 or standard input),
+//! inflated, sniffed, and handed on as an [`Input`]: whole bytes (small files,
+//! tables, decoded payloads) or blocks of lines (large log text), so that the
+//! stages after this one only scan and fold.
+
+use super::decompress::{
+    inflate_whole_bounded, Blocks, GZIP_MAGIC, INFLATE_WHOLE_MAX, WHOLE_FILE_MAX, WHOLE_TABLE_MAX,
+};
+use super::{payload, sniff, Format, InputFile, SourceError};
+use flate2::read::MultiGzDecoder;
+use std::io::{BufRead, BufReader, Read};
+
+/// The read buffer of a file, an S3 body or standard input.
+const READ_BUFFER: usize = 1 << 20;
+
+/// How inputs are read: what the command line says about them.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadSettings<'a> {
+    /// A format forced for every input (`--format`); else each is sniffed.
+    pub format: Option<Format>,
+    /// The columns a `csv_map` names: a CSV holding them is read as a table.
+    pub csv_columns: &'a [&'a str],
+    /// The size of the blocks large log text is handed on in.
+    pub block_bytes: usize,
+    /// The longest line a stream may hold (`--max-line-bytes`).
+    pub max_line_bytes: usize,
+}
+
+/// An input, read.
+pub struct Input {
+    pub format: Format,
+    /// Bytes on disk (or in S3); 0 for standard input.
+    pub on_disk: u64,
+    pub content: Content,
+}
+
+pub enum Content {
+    /// Every byte, with the uncompressed size of the file as read (before any
+    /// payload decoding).
+    Whole { bytes: Vec<u8>, uncompressed: u64 },
+    /// Log text in blocks that end at line boundaries.
+    Blocks(Blocks),
+}
+
+impl InputFile {
+    /// Opens, inflates and sniffs the file. Small files are read whole, as are
+    /// tables and payload files of any size (up to [`WHOLE_TABLE_MAX`]); large
+    /// log text comes as blocks. Every error names the file.
+    pub fn read(&self, s: &ReadSettings) -> Result<Input, SourceError> {
+        let sniff = |head: &[u8]| s.format.unwrap_or_else(|| sniff(head, &self.path, s.csv_columns));
+        let (raw, on_disk) = self.open(s)?;
+        let (format, bytes) = match raw {
+            Content::Whole { bytes, .. } => (sniff(&bytes), bytes),
+            Content::Blocks(mut blocks) => {
+                let mut first = Vec::new();
+                blocks.next_into(&mut first)?;
+                let format = sniff(&first);
+                if format.is_log_text() {
+                    blocks.unread(first);
+                    return Ok(Input { format, on_disk, content: Content::Blocks(blocks) });
+                }
+                (format, drain(&self.path, first, blocks)?)
+            }
+        };
+        let uncompressed = bytes.len() as u64;
+        let bytes = if format == Format::Subscription && payload::is_base64_gzip(&bytes) {
+            payload::decode(&bytes, WHOLE_TABLE_MAX)
+                .map_err(|source| SourceError::Decode { path: self.path.clone(), source })?
+        } else {
+            bytes
+        };
+        Ok(Input { format, on_disk, content: Content::Whole { bytes, uncompressed } })
+    }
+
+    /// The file's bytes, inflated: whole when small (a small gzip object by
+    /// what it inflates to), else as blocks.
+    fn open(&self, s: &ReadSettings) -> Result<(Content, u64), SourceError> {
+        let read_err = |source| SourceError::Read { path: self.path.clone(), source };
+        let on_disk = self.size.unwrap_or(0);
+        let mut reader: Box<dyn BufRead + Send> = if self.is_stdin() {
+            Box::new(BufReader::with_capacity(READ_BUFFER, std::io::stdin()))
+        } else if let Some(object) = &self.s3 {
+            let body =
+                object.open().map_err(|source| SourceError::S3 { url: self.path.display().to_string(), source })?;
+            Box::new(BufReader::with_capacity(READ_BUFFER, body))
+        } else {
+            Box::new(BufReader::with_capacity(READ_BUFFER, std::fs::File::open(&self.path).map_err(read_err)?))
+        };
+        let blocks = |inner| Content::Blocks(Blocks::new(self.path.clone(), inner, s.block_bytes, s.max_line_bytes));
+        let small = !self.is_stdin() && on_disk <= WHOLE_FILE_MAX;
+        let gzip = reader.fill_buf().map_err(read_err)?.starts_with(&GZIP_MAGIC);
+        let mut bytes = Vec::new();
+        if small {
+            bytes.reserve(on_disk as usize);
+            reader.read_to_end(&mut bytes).map_err(read_err)?;
+        }
+        Ok((
+            match (gzip, small) {
+                (false, true) => Content::Whole { uncompressed: bytes.len() as u64, bytes },
+                (false, false) => blocks(reader),
+                (true, true) => {
+                    let gz_err = |source| SourceError::Gzip { path: self.path.clone(), source };
+                    // A small object that inflates past the whole-file limit (a gzip bomb, or just
+                    // very compressible text) streams instead: memory stays bounded whatever the ratio.
+                    match inflate_whole_bounded(&bytes, INFLATE_WHOLE_MAX).map_err(gz_err)? {
+                        Some(text) => Content::Whole { uncompressed: text.len() as u64, bytes: text },
+                        None => blocks(gunzip(std::io::Cursor::new(bytes))),
+                    }
+                }
+                (true, false) => blocks(gunzip(reader)),
+            },
+            on_disk,
+        ))
+    }
+}
+
+fn gunzip(inner: impl Read + Send + 'static) -> Box<dyn BufRead + Send> {
+    Box::new(BufReader::with_capacity(READ_BUFFER, MultiGzDecoder::new(inner)))
+}
+
+/// The rest of a stream after its `first` block, all of it (a table or a
+/// payload file is read whole), up to [`WHOLE_TABLE_MAX`].
+fn drain(path: &std::path::Path, first: Vec<u8>, mut blocks: Blocks) -> Result<Vec<u8>, SourceError> {
+    let mut all = first;
+    let mut block = Vec::new();
+    while blocks.next_into(&mut block)? {
+        all.extend_from_slice(&block);
+        if all.len() > WHOLE_TABLE_MAX {
+            return Err(SourceError::TooLarge { path: path.to_path_buf(), limit: WHOLE_TABLE_MAX });
+        }
+    }
+    Ok(all)
+}
