@@ -1,9 +1,10 @@
 //! What one file (or one chunk of a large file) contributes.
 
 use super::group::GroupAcc;
+use super::HashMap;
 use crate::parse::{Arch, Invocation, Platform, PlatformLine, Sink, Status};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// How many skipped lines per file are kept with their line number; the rest
 /// are only counted by reason.
@@ -66,6 +67,16 @@ impl SliceKey {
             && self.function.as_deref() == inv.function
             && self.stream.as_deref() == inv.log_stream
             && self.runtime_version.as_deref() == inv.runtime_version
+    }
+
+    /// A hash of the fields [`SliceKey::matches`] compares, from the invocation's borrowed text: a
+    /// slice is found without building its key (no allocation an invocation).
+    fn hash_of(inv: &Invocation<'_>) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = foldhash::fast::FixedState::with_seed(0x736c_6963_6573).build_hasher();
+        (inv.is_cold(), inv.memory_size_mb, inv.architecture, inv.function, inv.log_stream, inv.runtime_version)
+            .hash(&mut h);
+        h.finish()
     }
 
     fn of(inv: &Invocation<'_>) -> SliceKey {
@@ -134,7 +145,8 @@ fn failure_kind(status: Status, error_type: Option<&str>) -> String {
 #[derive(Debug, Default)]
 pub struct FileAcc {
     pub slices: Vec<(SliceKey, GroupAcc)>,
-    index: HashMap<SliceKey, usize>,
+    /// [`SliceKey::hash_of`] -> the slices with that hash (almost always one).
+    index: HashMap<u64, Vec<usize>>,
     last: usize,
     /// INIT_START / RESTORE_START per (function, stream), first seen wins.
     pub runtimes: HashMap<(Option<String>, Option<String>), StreamRuntime>,
@@ -226,12 +238,12 @@ impl FileAcc {
 
     fn slice(&mut self, inv: &Invocation<'_>) -> &mut GroupAcc {
         if !self.slices.get(self.last).is_some_and(|(k, _)| k.matches(inv)) {
-            let key = SliceKey::of(inv);
-            self.last = match self.index.get(&key) {
+            let candidates = self.index.entry(SliceKey::hash_of(inv)).or_default();
+            self.last = match candidates.iter().find(|&&i| self.slices[i].0.matches(inv)) {
                 Some(&i) => i,
                 None => {
-                    self.index.insert(key.clone(), self.slices.len());
-                    self.slices.push((key, GroupAcc::default()));
+                    candidates.push(self.slices.len());
+                    self.slices.push((SliceKey::of(inv), GroupAcc::default()));
                     self.slices.len() - 1
                 }
             };

@@ -2,7 +2,7 @@
 //! key statistics with a 95% bootstrap confidence interval and a Mann-Whitney U
 //! p-value, phrased the way a reader needs it. Pure: no I/O.
 
-use super::bootstrap::{ratio_ci, seed_for, Statistic};
+use super::bootstrap::{seed_for, Bootstrap, Statistic};
 use super::mannwhitney::mann_whitney_u;
 use super::percentile::Method;
 use super::stats::P99_MIN_N;
@@ -169,17 +169,37 @@ pub struct CompareSettings {
 
 /// Compares each of `others` with the baseline.
 pub fn compare(baseline: Sampled, others: &[Sampled], s: CompareSettings) -> Vec<Comparison> {
-    others
+    // The baseline's bootstrap of each metric, drawn once: every comparison sets the same one against
+    // its candidate's (the seed depends on the group and metric, not on the comparison).
+    let base: Vec<Option<Bootstrap>> = METRICS
         .par_iter()
-        .map(|g| Comparison {
+        .map(|m| {
+            let seed = seed_for(s.seed, &[baseline.name, m.id]);
+            Bootstrap::of((m.sample)(baseline.samples), m.stat, s.method, s.resamples, seed)
+        })
+        .collect();
+    // Every (group, metric) on its own: the work spreads evenly over the cores.
+    let pairs: Vec<(usize, usize)> = (0..others.len()).flat_map(|g| (0..METRICS.len()).map(move |m| (g, m))).collect();
+    let results: Vec<MetricComparison> =
+        pairs.par_iter().map(|&(g, m)| compare_metric(&METRICS[m], baseline, others[g], base[m].as_ref(), s)).collect();
+    others
+        .iter()
+        .zip(results.chunks(METRICS.len()))
+        .map(|(g, metrics)| Comparison {
             name: g.name.to_string(),
             baseline: baseline.name.to_string(),
-            metrics: METRICS.iter().map(|m| compare_metric(m, baseline, *g, s)).collect(),
+            metrics: metrics.to_vec(),
         })
         .collect()
 }
 
-fn compare_metric(m: &Metric, base: Sampled, cand: Sampled, s: CompareSettings) -> MetricComparison {
+fn compare_metric(
+    m: &Metric,
+    base: Sampled,
+    cand: Sampled,
+    base_boot: Option<&Bootstrap>,
+    s: CompareSettings,
+) -> MetricComparison {
     let (bx, cx) = ((m.sample)(&base.samples), (m.sample)(&cand.samples));
     let point = |v: &[f64]| -> Option<f64> {
         if v.is_empty() {
@@ -200,8 +220,12 @@ fn compare_metric(m: &Metric, base: Sampled, cand: Sampled, s: CompareSettings) 
         (Some(b), Some(c)) if b > 0.0 => Some(c / b),
         _ => None,
     };
-    let seeds = (seed_for(s.seed, &[base.name, m.id]), seed_for(s.seed, &[cand.name, m.id]));
-    let ci = ratio.and_then(|_| ratio_ci(bx, cx, m.stat, s.method, s.resamples, seeds)).map(|(lo, hi)| [lo, hi]);
+    let seed = seed_for(s.seed, &[cand.name, m.id]);
+    let ci = match (ratio, base_boot) {
+        (Some(_), Some(b)) => Bootstrap::of(cx, m.stat, s.method, s.resamples, seed).and_then(|c| b.ratio_ci(&c)),
+        _ => None,
+    }
+    .map(|(lo, hi)| [lo, hi]);
     let p_value = mann_whitney_u(cx, bx).map(|(_, p)| p);
     let (nb, nc) = (bx.len(), cx.len());
     let verdict = match (ratio, ci) {

@@ -32,19 +32,24 @@ impl Method {
 /// The `p` quantile (0 <= p <= 1) of `sorted` (ascending, non-empty).
 pub fn quantile_sorted<T: Copy + Into<f64>>(sorted: &[T], p: f64, method: Method) -> f64 {
     assert!(!sorted.is_empty(), "quantile of an empty sample");
-    let n = sorted.len();
+    quantile_with(sorted.len(), p, method, |i| sorted[i].into())
+}
+
+/// The `p` quantile of `n` ascending values read through `at(i)` (the value at position `i`): what
+/// [`quantile_sorted`] computes, for samples held another way (the bootstrap's counts).
+pub fn quantile_with(n: usize, p: f64, method: Method, at: impl Fn(usize) -> f64) -> f64 {
     let p = p.clamp(0.0, 1.0);
     match method {
         Method::Linear => {
             let h = (n - 1) as f64 * p;
             let lo = h.floor() as usize;
             let hi = (lo + 1).min(n - 1);
-            let (a, b) = (sorted[lo].into(), sorted[hi].into());
+            let (a, b) = (at(lo), at(hi));
             a + (h - lo as f64) * (b - a)
         }
         Method::NearestRank => {
             let rank = (p * n as f64).ceil() as usize;
-            sorted[rank.clamp(1, n) - 1].into()
+            at(rank.clamp(1, n) - 1)
         }
     }
 }

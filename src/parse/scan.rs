@@ -705,14 +705,20 @@ fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
     if prefix.iter().all(u8::is_ascii_whitespace) {
         return (None, None);
     }
-    let Ok(prefix) = std::str::from_utf8(prefix) else { return (None, None) };
+    if std::str::from_utf8(prefix).is_err() {
+        return (None, None);
+    }
     let mut ts = None;
     let mut stream = None;
-    for tok in prefix.split(|c: char| c.is_ascii_whitespace() || c == ',') {
-        let tok = tok.trim_matches(|c| c == '`' || c == '"');
-        if tok.is_empty() {
+    // Split as bytes (every separator is ASCII, so each token is valid UTF-8 too).
+    for tok in prefix.split(|c| c.is_ascii_whitespace() || *c == b',') {
+        let tok = tok.trim_ascii_start();
+        let start = tok.iter().position(|c| !matches!(c, b'`' | b'"')).unwrap_or(tok.len());
+        let end = tok.iter().rposition(|c| !matches!(c, b'`' | b'"')).map_or(start, |i| i + 1);
+        if start >= end {
             continue;
         }
+        let Ok(tok) = std::str::from_utf8(&tok[start..end]) else { continue };
         // The last timestamp (and stream) wins: one nearer the keyword belongs to it, one
         // further back to an event joined onto the same line.
         if let Some(t) = parse_timestamp_ms(tok) {
