@@ -5,6 +5,7 @@
 //! `clean` deletes what `deploy` created, and only that.
 
 use crate::cloudwatch::{self, date_path, now_ms, Csv, LogEvent};
+use crate::opts::Opts;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -66,7 +67,7 @@ type Result<T> = std::result::Result<T, String>;
 
 pub fn main(args: &[String]) -> Result<()> {
     let (command, rest) = args.split_first().ok_or_else(|| USAGE.to_string())?;
-    let opts = Opts::parse(rest)?;
+    let opts = Opts::parse(rest, &["yes", "help"])?;
     if opts.flag("help") {
         println!("{USAGE}");
         return Ok(());
@@ -80,43 +81,6 @@ pub fn main(args: &[String]) -> Result<()> {
         "run" => run(&aws, &opts),
         "clean" => clean(&aws, &opts),
         other => Err(format!("unknown aws command `{other}`\n\n{USAGE}")),
-    }
-}
-
-/// `--key value` pairs, `--flag`s and positional words.
-struct Opts {
-    kv: Vec<(String, String)>,
-    flags: Vec<String>,
-    words: Vec<String>,
-}
-
-impl Opts {
-    const FLAGS: [&'static str; 2] = ["yes", "help"];
-
-    fn parse(args: &[String]) -> Result<Opts> {
-        let mut o = Opts { kv: Vec::new(), flags: Vec::new(), words: Vec::new() };
-        let mut it = args.iter();
-        while let Some(a) = it.next() {
-            match a.strip_prefix("--") {
-                Some(k) if Self::FLAGS.contains(&k) => o.flags.push(k.to_string()),
-                Some(k) => o.kv.push((k.to_string(), it.next().ok_or(format!("--{k} needs a value"))?.clone())),
-                None if a == "-h" => o.flags.push("help".into()),
-                None => o.words.push(a.clone()),
-            }
-        }
-        Ok(o)
-    }
-    fn get(&self, k: &str) -> Option<&str> {
-        self.kv.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.as_str())
-    }
-    fn all(&self, k: &str) -> Vec<&str> {
-        self.kv.iter().filter(|(key, _)| key == k).map(|(_, v)| v.as_str()).collect()
-    }
-    fn flag(&self, k: &str) -> bool {
-        self.flags.iter().any(|f| f == k)
-    }
-    fn num(&self, k: &str, default: u64) -> Result<u64> {
-        self.get(k).map_or(Ok(default), |v| v.parse().map_err(|_| format!("--{k}: `{v}` is not a whole number")))
     }
 }
 

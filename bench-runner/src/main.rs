@@ -16,6 +16,7 @@ mod cloudwatch;
 mod dynamodb;
 mod launch;
 mod measure;
+mod opts;
 mod runtime_api;
 mod sys;
 
@@ -125,27 +126,16 @@ fn parse_args() -> Result<Args, String> {
         None => return Err(USAGE.to_string()),
         Some(other) => return Err(format!("unknown command `{other}`\n\n{USAGE}")),
     }
-    let mut kv: Vec<(String, String)> = Vec::new();
-    let mut no_cgroup = false;
-    while let Some(a) = it.next() {
-        if a == "-h" || a == "--help" {
-            println!("{USAGE}");
-            std::process::exit(0);
-        }
-        if a == "--no-cgroup" {
-            no_cgroup = true;
-            continue;
-        }
-        if !a.starts_with("--") {
-            return Err(format!("unexpected argument `{a}`\n\n{USAGE}"));
-        }
-        let v = it.next().ok_or(format!("{a} needs a value"))?;
-        kv.push((a[2..].to_string(), v));
+    let o = opts::Opts::parse(&it.collect::<Vec<_>>(), &["no-cgroup", "help"])?;
+    if o.flag("help") {
+        println!("{USAGE}");
+        std::process::exit(0);
     }
-    let get = |k: &str| kv.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-    let num = |k: &str, default: u64| -> Result<u64, String> {
-        get(k).map_or(Ok(default), |v| v.parse().map_err(|_| format!("--{k}: `{v}` is not a whole number")))
-    };
+    if let Some(a) = o.words.first() {
+        return Err(format!("unexpected argument `{a}`\n\n{USAGE}"));
+    }
+    let get = |k: &str| o.get(k).map(str::to_string);
+    let num = |k: &str, default: u64| o.num(k, default);
     let function = get("function").ok_or("--function is required")?;
     // The name becomes a directory of the output and a log group: Lambda's own rule (letters, digits,
     // hyphens, underscores; up to 64) keeps `/`, `..` and anything else out.
@@ -172,10 +162,10 @@ fn parse_args() -> Result<Args, String> {
         Some(f) => std::fs::read(&f).map_err(|e| format!("--event {f}: {e}"))?,
         None => b"{}".to_vec(),
     };
-    let extra_env = kv
-        .iter()
-        .filter(|(k, _)| k == "env")
-        .map(|(_, v)| {
+    let extra_env = o
+        .all("env")
+        .into_iter()
+        .map(|v| {
             v.split_once('=').map(|(a, b)| (a.to_string(), b.to_string())).ok_or(format!("--env {v}: expected K=V"))
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -208,7 +198,7 @@ fn parse_args() -> Result<Args, String> {
             info
         },
         dynamodb_table: get("dynamodb-table"),
-        cgroups: !no_cgroup,
+        cgroups: !o.flag("no-cgroup"),
     })
 }
 

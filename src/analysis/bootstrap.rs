@@ -2,7 +2,7 @@
 //! of a ratio of two statistics, and order-statistic intervals of a percentile.
 //! Pure and deterministic: the same inputs and seed give the same interval.
 
-use super::percentile::{quantile_sorted, quantile_with, Method};
+use super::percentile::{quantile_positions, quantile_sorted, quantile_with, Method};
 
 /// The normal quantile of a two-sided 95% interval (rounded as textbooks print it).
 pub const Z_95: f64 = 1.96;
@@ -100,7 +100,8 @@ pub enum Statistic {
 }
 
 impl Statistic {
-    fn of(self, scratch: &mut [f64], method: Method) -> f64 {
+    /// The statistic of `scratch` (sorted in place for a quantile).
+    pub fn of(self, scratch: &mut [f64], method: Method) -> f64 {
         match self {
             Statistic::Mean => scratch.iter().sum::<f64>() / scratch.len() as f64,
             Statistic::Quantile(p) => {
@@ -146,7 +147,7 @@ pub fn replicates(values: &[f64], stat: Statistic, method: Method, resamples: us
             sorted.sort_unstable_by(f64::total_cmp);
             let index = |u: f64| ((u * n as f64) as usize).min(n - 1);
             // The positions (0-based) of the resample the quantile reads: one, or two neighbours.
-            let (lo, hi) = quantile_positions(m, p, method);
+            let (lo, hi, _) = quantile_positions(m, p, method);
             (0..resamples)
                 .map(|_| {
                     let u = rng.beta(lo as f64 + 1.0, (m - lo) as f64);
@@ -159,17 +160,6 @@ pub fn replicates(values: &[f64], stat: Statistic, method: Method, resamples: us
         }
     };
     (reps, scale)
-}
-
-/// The positions of a sorted sample of `n` that the `p` quantile reads: `(lo, hi)`, equal when one.
-fn quantile_positions(n: usize, p: f64, method: Method) -> (usize, usize) {
-    let read = std::cell::RefCell::new(Vec::with_capacity(2));
-    quantile_with(n, p, method, |j| {
-        read.borrow_mut().push(j);
-        0.0
-    });
-    let read = read.into_inner();
-    (read[0], *read.last().unwrap())
 }
 
 /// One sample's bootstrap: its point estimate and replicates (see [`replicates`]). A baseline's is

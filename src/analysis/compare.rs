@@ -201,19 +201,7 @@ fn compare_metric(
     s: CompareSettings,
 ) -> MetricComparison {
     let (bx, cx) = ((m.sample)(&base.samples), (m.sample)(&cand.samples));
-    let point = |v: &[f64]| -> Option<f64> {
-        if v.is_empty() {
-            return None;
-        }
-        let mut v = v.to_vec();
-        Some(match m.stat {
-            Statistic::Mean => v.iter().sum::<f64>() / v.len() as f64,
-            Statistic::Quantile(p) => {
-                v.sort_unstable_by(f64::total_cmp);
-                super::percentile::quantile_sorted(&v, p, s.method)
-            }
-        })
-    };
+    let point = |v: &[f64]| (!v.is_empty()).then(|| m.stat.of(&mut v.to_vec(), s.method));
     let per_million = |v: Option<f64>| if m.kind == Kind::Cost { v.map(|x| x * 1e6) } else { v };
     let (b, c) = (point(bx), point(cx));
     let ratio = match (b, c) {

@@ -36,20 +36,31 @@ pub fn quantile_sorted<T: Copy + Into<f64>>(sorted: &[T], p: f64, method: Method
 }
 
 /// The `p` quantile of `n` ascending values read through `at(i)` (the value at position `i`): what
-/// [`quantile_sorted`] computes, for samples held another way (the bootstrap's counts).
+/// [`quantile_sorted`] computes, for samples held another way (the bootstrap's order statistics).
 pub fn quantile_with(n: usize, p: f64, method: Method, at: impl Fn(usize) -> f64) -> f64 {
+    let (lo, hi, weight) = quantile_positions(n, p, method);
+    match method {
+        Method::Linear => {
+            let (a, b) = (at(lo), at(hi));
+            a + weight * (b - a)
+        }
+        Method::NearestRank => at(lo),
+    }
+}
+
+/// The positions (0-based) of a sorted sample of `n` that the `p` quantile reads, `lo` and `hi`
+/// (equal when it reads one), and the weight of the value at `hi` (linear interpolation).
+pub fn quantile_positions(n: usize, p: f64, method: Method) -> (usize, usize, f64) {
     let p = p.clamp(0.0, 1.0);
     match method {
         Method::Linear => {
             let h = (n - 1) as f64 * p;
             let lo = h.floor() as usize;
-            let hi = (lo + 1).min(n - 1);
-            let (a, b) = (at(lo), at(hi));
-            a + (h - lo as f64) * (b - a)
+            (lo, (lo + 1).min(n - 1), h - lo as f64)
         }
         Method::NearestRank => {
-            let rank = (p * n as f64).ceil() as usize;
-            at(rank.clamp(1, n) - 1)
+            let rank = ((p * n as f64).ceil() as usize).clamp(1, n) - 1;
+            (rank, rank, 0.0)
         }
     }
 }

@@ -705,20 +705,34 @@ fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
     if prefix.iter().all(u8::is_ascii_whitespace) {
         return (None, None);
     }
-    if std::str::from_utf8(prefix).is_err() {
-        return (None, None);
-    }
+    let Ok(text) = std::str::from_utf8(prefix) else { return (None, None) };
     let mut ts = None;
     let mut stream = None;
-    // Split as bytes (every separator is ASCII, so each token is valid UTF-8 too).
-    for tok in prefix.split(|c| c.is_ascii_whitespace() || *c == b',') {
-        let tok = tok.trim_ascii_start();
-        let start = tok.iter().position(|c| !matches!(c, b'`' | b'"')).unwrap_or(tok.len());
-        let end = tok.iter().rposition(|c| !matches!(c, b'`' | b'"')).map_or(start, |i| i + 1);
-        if start >= end {
+    // Tokens found as bytes (every separator and quote is ASCII, so each is a `str` slice as it is).
+    let b = text.as_bytes();
+    let is_sep = |c: u8| c.is_ascii_whitespace() || c == b',';
+    let is_quote = |c: u8| c == b'`' || c == b'"';
+    let mut i = 0;
+    while i < b.len() {
+        if is_sep(b[i]) {
+            i += 1;
             continue;
         }
-        let Ok(tok) = std::str::from_utf8(&tok[start..end]) else { continue };
+        let (mut start, mut end) = (i, i);
+        while end < b.len() && !is_sep(b[end]) {
+            end += 1;
+        }
+        i = end;
+        while start < end && is_quote(b[start]) {
+            start += 1;
+        }
+        while end > start && is_quote(b[end - 1]) {
+            end -= 1;
+        }
+        if start == end {
+            continue;
+        }
+        let tok = &text[start..end];
         // The last timestamp (and stream) wins: one nearer the keyword belongs to it, one
         // further back to an event joined onto the same line.
         if let Some(t) = parse_timestamp_ms(tok) {
