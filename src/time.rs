@@ -1,7 +1,5 @@
 //! Timestamps as logs print them, to epoch milliseconds (UTC).
 
-use chrono::NaiveDate;
-
 /// Parses `2024-02-13T21:01:04.046Z`, `2023-06-02T11:27:25.060000`,
 /// `2024-03-05T15:18:17.870000+00:00`, `2022-05-02 20:58:14.456` (Logs
 /// Insights) or a 13-digit epoch-millisecond number. Offsets other than UTC are
@@ -20,8 +18,11 @@ pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
     };
-    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    let days = days_from_civil(num(0..4)?, num(5..7)?, num(8..10)?)?;
     let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
     let mut i = 19;
     let mut millis = 0u32;
     if i < b.len() && b[i] == b'.' {
@@ -48,8 +49,31 @@ pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
         }
         _ => return None,
     };
-    let dt = date.and_hms_milli_opt(h, m, sec, millis)?;
-    Some(dt.and_utc().timestamp_millis() - offset_min * 60_000)
+    let seconds = days * 86_400 + i64::from(h * 3600 + m * 60 + sec);
+    Some(seconds * 1000 + i64::from(millis) - offset_min * 60_000)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (years 0 to 9999); `None` for a month
+/// or day that does not exist. Howard Hinnant's `days_from_civil`.
+fn days_from_civil(year: u32, month: u32, day: u32) -> Option<i64> {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day == 0 || day > month_days {
+        return None;
+    }
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(month) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
 }
 
 #[cfg(test)]
@@ -66,5 +90,24 @@ mod tests {
         assert_eq!(parse_timestamp_ms("1707858064046"), Some(z));
         assert_eq!(parse_timestamp_ms("16:36:11"), None);
         assert_eq!(parse_timestamp_ms("2024-13-13T21:01:04Z"), None);
+        assert_eq!(parse_timestamp_ms("2023-02-29T00:00:00Z"), None);
+        assert_eq!(parse_timestamp_ms("2024-02-13T24:00:00Z"), None);
+        assert_eq!(parse_timestamp_ms("2024-02-13T21:60:00Z"), None);
+    }
+
+    /// The calendar arithmetic agrees with chrono on every day of years 0 to 9999 sampled,
+    /// and refuses the days chrono refuses.
+    #[test]
+    fn days_agree_with_chrono() {
+        use chrono::NaiveDate;
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        for year in (0..=9999).step_by(7).chain(1896..=2104) {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let want = NaiveDate::from_ymd_opt(year as i32, month, day).map(|d| (d - epoch).num_days());
+                    assert_eq!(days_from_civil(year, month, day), want, "{year}-{month}-{day}");
+                }
+            }
+        }
     }
 }

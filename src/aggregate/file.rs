@@ -72,11 +72,15 @@ impl SliceKey {
     /// A hash of the fields [`SliceKey::matches`] compares, from the invocation's borrowed text: a
     /// slice is found without building its key (no allocation an invocation).
     fn hash_of(inv: &Invocation<'_>) -> u64 {
-        use std::hash::{BuildHasher, Hash, Hasher};
-        let mut h = foldhash::fast::FixedState::with_seed(0x736c_6963_6573).build_hasher();
-        (inv.is_cold(), inv.memory_size_mb, inv.architecture, inv.function, inv.log_stream, inv.runtime_version)
-            .hash(&mut h);
-        h.finish()
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::with_seed(0x736c_6963_6573).hash_one((
+            inv.is_cold(),
+            inv.memory_size_mb,
+            inv.architecture,
+            inv.function,
+            inv.log_stream,
+            inv.runtime_version,
+        ))
     }
 
     fn of(inv: &Invocation<'_>) -> SliceKey {

@@ -23,7 +23,7 @@ pub use settings::{Dimension, GroupSettings};
 use crate::parse::table::{read_csv, read_insights_json, read_lambda_perf, TableKind};
 use crate::parse::{Arch, Scanner, Status};
 use crate::source::decompress::WHOLE_FILE_MAX;
-use crate::source::{Content, Format, InputFile, ReadSettings, SourceError, MAX_LINE_BYTES_DEFAULT};
+use crate::source::{Block, Content, Format, InputFile, ReadSettings, SourceError, MAX_LINE_BYTES_DEFAULT};
 use dedup::Dedup;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -278,25 +278,37 @@ fn read_file(
         }
         Content::Blocks(mut blocks) => {
             // Scan a group of blocks on every core while the next group is
-            // read (and inflated), then merge them in order.
+            // read (and inflated) and the group before is merged, in order.
             let group_size = rayon::current_num_threads().max(1) * 2;
             let mut spare: Vec<Vec<u8>> = Vec::new();
             let mut current = blocks.next_blocks(group_size, &mut spare)?;
             let mut reported = 0u64;
+            // The chunks of the group before, merged while this group is scanned.
+            let mut pending: Vec<(Chunk, u64)> = Vec::new();
             while !current.is_empty() {
                 let (scanned, next) = rayon::join(
                     || current.par_iter().map(|b| scan_block(b, file, scope)).collect::<Vec<_>>(),
-                    || blocks.next_blocks(group_size, &mut spare),
+                    || {
+                        for (chunk, lines) in pending.drain(..) {
+                            merger.add(chunk, lines);
+                        }
+                        blocks.next_blocks(group_size, &mut spare)
+                    },
                 );
-                for (chunk, lines) in scanned {
-                    merger.add(chunk, lines);
-                }
-                spare = std::mem::replace(&mut current, next?);
+                pending = scanned;
+                let scanned = std::mem::replace(&mut current, next?);
+                spare.extend(scanned.into_iter().filter_map(|b| match b {
+                    Block::Owned(buf) => Some(buf),
+                    Block::Mapped(_) => None,
+                }));
                 // Progress in bytes on disk: a gzip stream counts its inflated
                 // bytes up to its size, then the rest at the end.
                 let so_far = input.on_disk.min(blocks.yielded() - current.iter().map(|b| b.len() as u64).sum::<u64>());
                 progress.add(so_far - reported);
                 reported = so_far;
+            }
+            for (chunk, lines) in pending {
+                merger.add(chunk, lines);
             }
             merger.report.uncompressed_bytes = blocks.yielded();
             progress.add(input.on_disk - reported);
@@ -315,6 +327,9 @@ struct FileMerger<'a> {
     opts: &'a ReadOptions,
     report: FileReport,
     fd: FileData,
+    /// Slices already joined to their stream's runtime (the stream's INIT_START was seen before
+    /// them), merged as they come: only the rest waits for the end of the file.
+    joined: HashMap<SliceKey, GroupAcc>,
     inherited: Option<String>,
 }
 
@@ -330,7 +345,7 @@ impl<'a> FileMerger<'a> {
             duplicates: 0,
             skipped: SkipLog::default(),
         };
-        FileMerger { file, opts, report, fd: FileData::default(), inherited: None }
+        FileMerger { file, opts, report, fd: FileData::default(), joined: HashMap::default(), inherited: None }
     }
 
     fn resolve(&self, named: Option<String>) -> String {
@@ -343,13 +358,22 @@ impl<'a> FileMerger<'a> {
     }
 
     fn add(&mut self, (acc, named_at_end): (FileAcc, Option<String>), lines: u64) {
-        for (mut key, group) in acc.slices {
-            key.function = Some(self.resolve(key.function));
-            self.fd.slices.push((key, group));
-        }
         for ((function, stream), rt) in acc.runtimes {
             let function = Some(self.resolve(function));
             self.fd.runtimes.entry((function, stream)).or_insert(rt);
+        }
+        for (mut key, group) in acc.slices {
+            key.function = Some(self.resolve(key.function));
+            // A stream's runtime is the first INIT_START seen for it, so joining now gives what
+            // joining at the end would.
+            let known = key.runtime_version.is_none() && key.stream.is_some();
+            match known.then(|| self.fd.runtimes.get(&(key.function.clone(), key.stream.clone()))).flatten() {
+                Some(rt) => {
+                    join_runtime(&mut key, rt.clone());
+                    self.joined.entry(key).or_default().merge(group);
+                }
+                None => self.fd.slices.push((key, group)),
+            }
         }
         for (function, stream, incident) in acc.incidents {
             let function = Some(self.resolve(function));
@@ -394,7 +418,7 @@ impl<'a> FileMerger<'a> {
             }
         }
         // Slices of one stream that chunks split are merged back into one.
-        let mut merged: HashMap<SliceKey, GroupAcc> = HashMap::default();
+        let mut merged = std::mem::take(&mut self.joined);
         for (mut key, acc) in fd.slices.drain(..) {
             if key.runtime_version.is_none() {
                 let rt = match &key.stream {
@@ -402,11 +426,7 @@ impl<'a> FileMerger<'a> {
                     Some(_) => fd.runtimes.get(&(key.function.clone(), key.stream.clone())).cloned(),
                 };
                 if let Some(rt) = rt {
-                    key.runtime_version = Some(rt.runtime_version);
-                    key.region = rt.region;
-                    // Joined: the stream has served its purpose, and slices of
-                    // many streams can share one accumulator.
-                    key.stream = None;
+                    join_runtime(&mut key, rt);
                 }
             }
             merged.entry(key).or_default().merge(acc);
@@ -420,6 +440,14 @@ impl<'a> FileMerger<'a> {
             .collect();
         (self.report, self.fd)
     }
+}
+
+/// Gives a slice its stream's runtime and region. Joined, the stream has served its purpose, and
+/// slices of many streams can share one accumulator.
+fn join_runtime(key: &mut SliceKey, rt: StreamRuntime) {
+    key.runtime_version = Some(rt.runtime_version);
+    key.region = rt.region;
+    key.stream = None;
 }
 
 /// One chunk's records and the function the data named last in it.

@@ -200,7 +200,7 @@ fn compare_metric(
     base_boot: Option<&Bootstrap>,
     s: CompareSettings,
 ) -> MetricComparison {
-    let (bx, cx) = ((m.sample)(&base.samples), (m.sample)(&cand.samples));
+    let (bx, cx) = ((m.sample)(base.samples), (m.sample)(cand.samples));
     let point = |v: &[f64]| (!v.is_empty()).then(|| m.stat.of(&mut v.to_vec(), s.method));
     let per_million = |v: Option<f64>| if m.kind == Kind::Cost { v.map(|x| x * 1e6) } else { v };
     let (b, c) = (point(bx), point(cx));

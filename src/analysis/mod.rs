@@ -6,6 +6,7 @@ pub mod cost;
 pub mod gate;
 pub mod mannwhitney;
 pub mod percentile;
+pub mod radix;
 pub mod stats;
 pub mod summary;
 

@@ -33,7 +33,7 @@ pub fn describe(values: &mut [u32], scale: f64, method: Method) -> Distribution 
     if values.is_empty() {
         return Distribution::default();
     }
-    values.sort_unstable();
+    super::radix::sort_u32(values);
     let n = values.len() as u64;
     let sum: u128 = values.iter().map(|&v| u128::from(v)).sum();
     let q = |p| quantile_sorted(values, p, method) / scale;

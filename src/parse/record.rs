@@ -166,7 +166,11 @@ pub fn thousandths_of(ms: f64) -> Option<u64> {
 /// exactly; a fourth decimal and beyond rounds half up; at most [`MAX_MS`]. Accepts E-notation
 /// (`1.28E8`) through a float fallback, rounded to the nearest thousandth.
 pub fn parse_thousandths(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
+    parse_thousandths_bytes(s.as_bytes())
+}
+
+/// [`parse_thousandths`] of bytes (a REPORT read without a UTF-8 check first).
+pub fn parse_thousandths_bytes(b: &[u8]) -> Option<u64> {
     if b.is_empty() {
         return None;
     }
@@ -194,7 +198,7 @@ pub fn parse_thousandths(s: &str) -> Option<u64> {
     }
     if i != b.len() || (int_digits == 0 && frac_digits == 0) {
         // E-notation or something else: let the float parser decide.
-        return thousandths_of(s.parse().ok()?);
+        return thousandths_of(std::str::from_utf8(b).ok()?.parse().ok()?);
     }
     for _ in frac_digits.min(3)..3 {
         frac *= 10;
@@ -205,7 +209,12 @@ pub fn parse_thousandths(s: &str) -> Option<u64> {
 /// Parses a whole number (`1777`); a value with decimals (`1395.0`) is accepted
 /// when its fraction is zero.
 pub fn parse_whole(s: &str) -> Option<u64> {
-    let t = parse_thousandths(s)?;
+    parse_whole_bytes(s.as_bytes())
+}
+
+/// [`parse_whole`] of bytes.
+pub fn parse_whole_bytes(b: &[u8]) -> Option<u64> {
+    let t = parse_thousandths_bytes(b)?;
     (t % 1000 == 0).then_some(t / 1000)
 }
 

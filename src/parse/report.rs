@@ -9,7 +9,7 @@
 //! twice with two values, a known field in another unit and `Memory Size: 0`
 //! are errors, never a guess.
 
-use super::record::{parse_thousandths, parse_whole, Status};
+use super::record::{parse_thousandths, parse_thousandths_bytes, parse_whole, parse_whole_bytes, Status};
 use thiserror::Error;
 
 /// The fields of one REPORT (or INIT_REPORT / RESTORE_REPORT) line.
@@ -107,7 +107,7 @@ pub fn parse_report_fields(text: &str) -> Result<ReportFields<'_>, ReportError> 
 /// value ending in a colon, an unknown field), the text is read again split
 /// before every known field name and event keyword glued to what precedes it.
 pub fn parse_fields(text: &str) -> Result<ReportFields<'_>, ReportError> {
-    if let Some(fields) = parse_canonical(text) {
+    if let Some(fields) = parse_canonical(text.as_bytes()) {
         return Ok(fields);
     }
     let first = parse_tokens(text.split_ascii_whitespace());
@@ -138,43 +138,84 @@ pub fn parse_fields(text: &str) -> Result<ReportFields<'_>, ReportError> {
 /// value the grammar would refuse or find suspicious, gives `None`, and the general grammar reads the
 /// text; for the texts it accepts, the fields are the ones the general grammar gives (a test checks
 /// this on random variants).
-fn parse_canonical(text: &str) -> Option<ReportFields<'_>> {
-    type Tokens<'a> = std::str::SplitAsciiWhitespace<'a>;
-    /// The next tokens are `words` (then a value follows).
-    fn expect(t: &mut Tokens, words: &[&str]) -> Option<()> {
-        words.iter().all(|w| t.next() == Some(*w)).then_some(())
-    }
-    /// A value: the next token, not looking glued to a key (the general grammar's retry).
-    fn value<'a>(t: &mut Tokens<'a>) -> Option<&'a str> {
-        t.next().filter(|v| !v.ends_with(':'))
-    }
-    /// Nothing more, or an event keyword (`XRAY`) that ends the record.
-    fn end(t: &mut Tokens) -> bool {
-        t.next().is_none_or(is_stop_word)
-    }
-    let t = &mut text.split_ascii_whitespace();
+pub fn parse_canonical(text: &[u8]) -> Option<ReportFields<'_>> {
+    let t = &mut Tokens { text, at: 0 };
     let mut f = ReportFields::default();
-    expect(t, &["RequestId:"])?;
-    f.request_id = value(t)?;
-    expect(t, &["Duration:"])?;
-    f.duration_us = Some(parse_thousandths(value(t)?)?);
-    expect(t, &["ms", "Billed", "Duration:"])?;
-    f.billed_ms = Some(parse_whole(value(t)?)?);
-    expect(t, &["ms", "Memory", "Size:"])?;
+    t.word(b"RequestId:")?;
+    f.request_id = std::str::from_utf8(t.value()?).ok()?;
+    t.word(b"Duration:")?;
+    f.duration_us = Some(parse_thousandths_bytes(t.value()?)?);
+    t.word(b"ms")?;
+    t.word(b"Billed")?;
+    t.word(b"Duration:")?;
+    f.billed_ms = Some(parse_whole_bytes(t.value()?)?);
+    t.word(b"ms")?;
+    t.word(b"Memory")?;
+    t.word(b"Size:")?;
     // `Memory Size: 0` is an error the general grammar names.
-    f.memory_size_mb = Some(parse_whole(value(t)?)?).filter(|&mb| mb > 0);
+    f.memory_size_mb = Some(parse_whole_bytes(t.value()?)?).filter(|&mb| mb > 0);
     f.memory_size_mb?;
-    expect(t, &["MB", "Max", "Memory", "Used:"])?;
-    f.max_memory_used_mb = Some(parse_whole(value(t)?)?);
-    expect(t, &["MB"])?;
-    let mut rest = t.clone();
-    if end(&mut rest) {
+    t.word(b"MB")?;
+    t.word(b"Max")?;
+    t.word(b"Memory")?;
+    t.word(b"Used:")?;
+    f.max_memory_used_mb = Some(parse_whole_bytes(t.value()?)?);
+    t.word(b"MB")?;
+    if t.clone().at_end() {
         return Some(f);
     }
-    expect(t, &["Init", "Duration:"])?;
-    f.init_us = Some(parse_thousandths(value(t)?)?);
-    expect(t, &["ms"])?;
-    end(t).then_some(f)
+    t.word(b"Init")?;
+    t.word(b"Duration:")?;
+    f.init_us = Some(parse_thousandths_bytes(t.value()?)?);
+    t.word(b"ms")?;
+    t.at_end().then_some(f)
+}
+
+/// The tokens of a REPORT as `split_ascii_whitespace` cuts them, read as bytes.
+#[derive(Clone)]
+struct Tokens<'a> {
+    text: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Tokens<'a> {
+    #[inline(always)]
+    fn skip_space(&mut self) {
+        while self.text.get(self.at).is_some_and(u8::is_ascii_whitespace) {
+            self.at += 1;
+        }
+    }
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        self.skip_space();
+        let start = self.at;
+        while self.text.get(self.at).is_some_and(|c| !c.is_ascii_whitespace()) {
+            self.at += 1;
+        }
+        (self.at > start).then(|| &self.text[start..self.at])
+    }
+
+    /// The next token is `word` (then a value follows): compared where it stands, not cut out first.
+    #[inline(always)]
+    fn word(&mut self, word: &[u8]) -> Option<()> {
+        self.skip_space();
+        let rest = &self.text[self.at..];
+        let whole = rest.starts_with(word) && rest.get(word.len()).is_none_or(u8::is_ascii_whitespace);
+        whole.then(|| self.at += word.len())
+    }
+
+    /// A value: the next token, not looking glued to a key (the general grammar's retry).
+    #[inline]
+    fn value(&mut self) -> Option<&'a [u8]> {
+        self.next().filter(|v| !v.ends_with(b":"))
+    }
+
+    /// Nothing more, or an event keyword (`XRAY`) that ends the record.
+    fn at_end(&mut self) -> bool {
+        // A stop word is ASCII: a token that is not UTF-8 is not one.
+        self.next().is_none_or(|w| std::str::from_utf8(w).is_ok_and(is_stop_word))
+    }
 }
 
 /// A unit a value may carry (of known fields and of fields AWS adds later).
@@ -452,7 +493,7 @@ mod tests {
             let sep = g.pick(&seps);
             let text = format!(" {}{sep}", parts.join(sep));
             total += 1;
-            if let Some(fast) = parse_canonical(&text) {
+            if let Some(fast) = parse_canonical(text.as_bytes()) {
                 accepted += 1;
                 let slow = parse_tokens(text.split_ascii_whitespace()).map(|(f, _)| f);
                 assert_eq!(Ok(fast.clone()), slow, "{text:?}");

@@ -11,7 +11,9 @@
 use super::escape::{opening_quote, quoted_literal, unescape_fully};
 use super::json_event::{parse_event, parse_event_at, report_invocation, PlatformEvent};
 use super::record::{thousandths_of, Invocation, Platform, PlatformLine, Status};
-use super::report::{parse_fields, parse_report_fields, starts_with_report_field, ReportError, ReportFields};
+use super::report::{
+    parse_canonical, parse_fields, parse_report_fields, starts_with_report_field, ReportError, ReportFields,
+};
 use crate::source::names::looks_like_stream;
 use crate::time::parse_timestamp_ms;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
@@ -121,6 +123,9 @@ pub struct Scanner {
     /// Where the JSON platform event read last ends: the brace that opens the
     /// next one is not looked for before it.
     event_floor: usize,
+    /// Every REPORT through the general reading (a test sets the two readings side by side).
+    #[cfg(test)]
+    general_only: bool,
 }
 
 /// A message found around a needle hit.
@@ -234,6 +239,9 @@ impl Scanner {
         if !followed_by_request_id(&buf[after..]) {
             return after;
         }
+        if self.canonical_report(buf, hit, line, sink) {
+            return after;
+        }
         let Some(mut msg) = self.message(buf, hit, "REPORT") else { return after };
         let quoted = matches!(msg.text, Cow::Owned(_));
         if !quoted {
@@ -261,29 +269,54 @@ impl Scanner {
         }
     }
 
+    /// The common case read straight from the bytes: an unquoted REPORT line in the canonical
+    /// form ([`parse_canonical`]) whose fields do not go on on the next line. What
+    /// [`Self::message`] and [`Self::emit_report`] would make of it, without copying or
+    /// validating the line first; false (and nothing emitted) for anything else.
+    fn canonical_report(&mut self, buf: &[u8], hit: usize, line: u64, sink: &mut dyn Sink) -> bool {
+        #[cfg(test)]
+        if self.general_only {
+            return false;
+        }
+        let (ls, le) = self.line_bounds(buf, hit);
+        let near = ls.max(hit.saturating_sub(PREFIX_WINDOW));
+        if opening_quote(&buf[near..le], hit - near).is_some() {
+            return false;
+        }
+        if continues_on_next_line(buf, le) {
+            return false;
+        }
+        let Some(fields) = parse_canonical(&window(buf, hit, le)["REPORT".len()..]) else { return false };
+        let (ts, stream) = prefix_timestamp_and_stream(prefix(buf, ls, hit));
+        self.emit_fields(fields, ts, stream, line, sink);
+        true
+    }
+
     fn emit_report(&self, text: &str, ts: Option<i64>, stream: Option<&str>, line: u64, sink: &mut dyn Sink) {
         match parse_report_fields(text).and_then(require_fields) {
-            Ok(f) => {
-                let inv = Invocation {
-                    request_id: f.request_id,
-                    function: self.current_function.as_deref(),
-                    log_stream: self.stream(stream),
-                    timestamp_ms: ts.or(self.default_timestamp),
-                    duration_us: f.duration_us,
-                    billed_ms: f.billed_ms,
-                    memory_size_mb: f.memory_size_mb,
-                    max_memory_used_mb: f.max_memory_used_mb,
-                    init_us: f.init_us,
-                    restore_us: f.restore_us,
-                    billed_restore_ms: f.billed_restore_ms,
-                    status: f.status.unwrap_or(Status::Success),
-                    error_type: f.error_type,
-                    ..Invocation::default()
-                };
-                sink.invocation(&inv, line);
-            }
+            Ok(f) => self.emit_fields(f, ts, stream, line, sink),
             Err(e) => sink.skipped(line, e.to_string()),
         }
+    }
+
+    fn emit_fields(&self, f: ReportFields<'_>, ts: Option<i64>, stream: Option<&str>, line: u64, sink: &mut dyn Sink) {
+        let inv = Invocation {
+            request_id: f.request_id,
+            function: self.current_function.as_deref(),
+            log_stream: self.stream(stream),
+            timestamp_ms: ts.or(self.default_timestamp),
+            duration_us: f.duration_us,
+            billed_ms: f.billed_ms,
+            memory_size_mb: f.memory_size_mb,
+            max_memory_used_mb: f.max_memory_used_mb,
+            init_us: f.init_us,
+            restore_us: f.restore_us,
+            billed_restore_ms: f.billed_restore_ms,
+            status: f.status.unwrap_or(Status::Success),
+            error_type: f.error_type,
+            ..Invocation::default()
+        };
+        sink.invocation(&inv, line);
     }
 
     /// `INIT_REPORT …` / `RESTORE_REPORT …` (the hit is on `REPORT`).
@@ -667,6 +700,19 @@ fn followed_by_request_id(rest: &[u8]) -> bool {
     i > 0 && (rest[i..].starts_with(b"RequestId") || rest[i..].starts_with(b"- "))
 }
 
+/// Whether the line after the one ending at `line_end` starts with a REPORT field (the
+/// fields of a REPORT whose tabs a copy turned into newlines). Most lines start with a
+/// digit: their end is not searched for.
+fn continues_on_next_line(buf: &[u8], line_end: usize) -> bool {
+    let Some(next) = buf.get(line_end + 1..) else { return false };
+    match next.iter().find(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\x0C')) {
+        Some(c) if c.is_ascii_uppercase() => {
+            starts_with_report_field(&next[..memchr::memchr(b'\n', next).unwrap_or(next.len())])
+        }
+        _ => false,
+    }
+}
+
 /// Text of valid UTF-8 without a copy (the common case), else lossily.
 fn utf8(b: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(b) {
@@ -784,6 +830,80 @@ mod tests {
         let mut c = Collect::default();
         let lines = Scanner::new().scan(text.as_bytes(), &mut c);
         (c, lines)
+    }
+
+    /// Every event a scan gives, in order, with its line.
+    #[derive(Default)]
+    struct Everything(Vec<String>);
+
+    impl Sink for Everything {
+        fn invocation(&mut self, inv: &Invocation<'_>, line: u64) {
+            self.0.push(format!("{line} {inv:?}"));
+        }
+        fn skipped(&mut self, line: u64, reason: String) {
+            self.0.push(format!("{line} skipped {reason}"));
+        }
+        fn platform(&mut self, event: &PlatformLine<'_>, line: u64) {
+            self.0.push(format!("{line} {:?} {:?} {:?}", event.function, event.stream, event.event));
+        }
+    }
+
+    /// The canonical REPORT read straight from the bytes gives what the general reading gives,
+    /// on random texts of REPORT lines in and out of the canonical form: quoted or not, fields
+    /// continued on the next line, odd separators and values, blank lines, other events.
+    #[test]
+    fn the_canonical_fast_path_agrees_with_the_general_reading() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut below = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let prefixes = [
+            "",
+            "2024-02-13T21:01:05.411Z ",
+            "2026-11-03T04:18:42.285000+00:00 2026/11/01/[$LATEST]58f ",
+            "  \t",
+            "x \"",
+            "1707858064046,\"",
+        ];
+        let seps = ["\t", " ", "\n", "  ", " \t"];
+        let values = ["1.50", "2", "128", "60", "0", "1e3", "7:", "x", "100.00", "\u{e9}"];
+        let tails =
+            ["", "\t", "XRAY TraceId: 1-2", "Init Duration: 9.10 ms", "Status: error", "\"", "REPORT RequestId: b"];
+        let (mut fast, mut total) = (0, 0);
+        for _ in 0..4_000 {
+            let mut text = String::new();
+            for _ in 0..1 + below(4) {
+                let sep = seps[below(seps.len())];
+                let id = below(3);
+                let mut v = || if below(5) == 0 { values[below(values.len())] } else { values[below(4)] };
+                let fields = [
+                    format!("RequestId: r{id}"),
+                    format!("Duration: {} ms", v()),
+                    format!("Billed Duration: {} ms", v()),
+                    format!("Memory Size: {} MB", v()),
+                    format!("Max Memory Used: {} MB", v()),
+                ];
+                text += prefixes[below(prefixes.len())];
+                text += "REPORT ";
+                text += &fields.join(sep);
+                text += sep;
+                text += tails[below(tails.len())];
+                text += ["\n", "\n\n", "\n  Init Duration: 3.00 ms\n", "\nEND RequestId: r1\n"][below(4)];
+            }
+            let run = |general_only| {
+                let mut sink = Everything::default();
+                let lines = Scanner { general_only, ..Scanner::default() }.scan(text.as_bytes(), &mut sink);
+                (sink.0, lines)
+            };
+            let (general, with_fast) = (run(true), run(false));
+            total += 1;
+            fast += usize::from(!general.0.is_empty());
+            assert_eq!(with_fast, general, "{text:?}");
+        }
+        assert!(fast > total / 2, "most texts hold a record: {fast} of {total}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! and inflate them, decode payloads and sniff their shape
 //! ([`InputFile::read`]). Needs nothing of the later stages.
 
+pub mod blocks;
 pub mod decompress;
 pub mod names;
 pub mod payload;
@@ -10,7 +11,8 @@ pub mod s3;
 pub mod sniff;
 pub mod walk;
 
-pub use decompress::{Blocks, MAX_LINE_BYTES_DEFAULT};
+pub use blocks::{Block, Blocks};
+pub use decompress::MAX_LINE_BYTES_DEFAULT;
 pub use read::{Content, Input, ReadSettings};
 pub use sniff::{sniff, Format};
 pub use walk::expand_inputs;

@@ -3,6 +3,7 @@
 
 use super::names::{path_function, path_stream, strip_extensions};
 use super::{InputFile, SourceError};
+use rayon::prelude::*;
 use std::path::PathBuf;
 
 /// Names S3 exports put beside the logs, which hold no log data.
@@ -36,38 +37,23 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
             });
         } else if input.is_dir() {
             let walker = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
+            let mut found = Vec::new();
             for entry in walker.into_iter().filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name())) {
                 match entry {
-                    Ok(e) if e.file_type().is_file() => {
-                        let size = match e.metadata() {
-                            Ok(m) => m.len(),
-                            Err(source) => {
-                                errors.push(SourceError::Walk { path: e.into_path(), source });
-                                continue;
-                            }
-                        };
-                        let name = e.file_name().to_string_lossy();
-                        if NOT_LOGS.contains(&name.as_ref()) {
-                            continue;
-                        }
-                        let path = e.into_path();
-                        let own_name = if super::names::is_s3_export_object(&path) {
-                            given_name.clone()
-                        } else {
-                            strip_extensions(&path)
-                        };
-                        let function_from_path = path_function(&path, &own_name);
-                        let stream_from_path = path_stream(&path);
-                        files.push(InputFile {
-                            path,
-                            function_from_path,
-                            stream_from_path,
-                            size: Some(size),
-                            s3: None,
-                        });
+                    Ok(e) if e.file_type().is_file() && !NOT_LOGS.contains(&e.file_name().to_string_lossy().as_ref()) => {
+                        found.push(e.into_path());
                     }
                     Ok(_) => {}
                     Err(source) => errors.push(SourceError::Walk { path: input.clone(), source }),
+                }
+            }
+            // Each file's size and names, on every core: an S3 export tree holds tens of
+            // thousands of objects.
+            let described: Vec<_> = found.into_par_iter().map(|path| describe(path, &given_name)).collect();
+            for file in described {
+                match file {
+                    Ok(file) => files.push(file),
+                    Err(e) => errors.push(e),
                 }
             }
         } else {
@@ -75,6 +61,23 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
         }
     }
     (files, errors)
+}
+
+/// A file found in a directory given on the command line: its size and what its path says.
+fn describe(path: PathBuf, given_name: &str) -> Result<InputFile, SourceError> {
+    let size = match std::fs::metadata(&path) {
+        Ok(m) => m.len(),
+        Err(source) => return Err(SourceError::Read { path, source }),
+    };
+    let own_name =
+        if super::names::is_s3_export_object(&path) { given_name.to_string() } else { strip_extensions(&path) };
+    Ok(InputFile {
+        function_from_path: path_function(&path, &own_name),
+        stream_from_path: path_stream(&path),
+        path,
+        size: Some(size),
+        s3: None,
+    })
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
