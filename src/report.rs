@@ -41,8 +41,12 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
         debug_context: args.debug_context,
         history: &history,
     };
+    let t = std::time::Instant::now();
     let written =
         write_reports(&summary, &out).with_context(|| format!("writing reports to {}", args.out.display()))?;
+    if timing() {
+        crate::say!("timing: render+write {:.3}s", t.elapsed().as_secs_f64());
+    }
     if !args.read.quiet {
         print_done(&summary, &written);
     }
@@ -60,6 +64,7 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
         // Ignore the error if a pool already exists (tests call this twice).
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global();
     }
+    let t_walk = std::time::Instant::now();
     let (local, remote): (Vec<std::path::PathBuf>, Vec<_>) =
         args.inputs.iter().cloned().partition(|p| !s3::is_s3_url(p));
     let (mut files, mut walk_errors) = expand_inputs(&local);
@@ -92,7 +97,6 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
         max_line_bytes: args.max_line_bytes,
         keep_records: args.records.is_some(),
     };
-    let timing = std::env::var_os("LAMBDASTAT_TIMING").is_some();
     let t0 = std::time::Instant::now();
     let total: u64 = files.iter().filter_map(|f| f.size).sum();
     let progress = Progress::bytes(total, args.quiet);
@@ -152,14 +156,20 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     };
     let t1 = std::time::Instant::now();
     let summary = summarize(data, &settings).map_err(anyhow::Error::msg)?;
-    if timing {
+    if timing() {
         crate::say!(
-            "timing: read+aggregate {:.3}s, summarize {:.3}s",
+            "timing: find files {:.3}s, read+aggregate {:.3}s, summarize {:.3}s",
+            (t0 - t_walk).as_secs_f64(),
             (t1 - t0).as_secs_f64(),
             t1.elapsed().as_secs_f64()
         );
     }
     Ok((summary, cfg))
+}
+
+/// `LAMBDASTAT_TIMING` set: the time of each stage is printed on stderr (docs/performance.md).
+fn timing() -> bool {
+    std::env::var_os("LAMBDASTAT_TIMING").is_some()
 }
 
 /// The current time, ISO 8601 UTC.

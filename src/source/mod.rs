@@ -33,6 +33,10 @@ pub enum SourceError {
     Missing { path: PathBuf },
     #[error("{path}: cannot walk directory: {source}")]
     Walk { path: PathBuf, source: walkdir::Error },
+    #[error("{path}: a link to a directory that holds it (a file system loop); not followed")]
+    Loop { path: PathBuf },
+    #[error("{path}: cannot list directory: {source}")]
+    ListDir { path: PathBuf, source: std::io::Error },
     #[error("{path}: a line longer than {limit} bytes; not read further (raise --max-line-bytes to read it)")]
     LineTooLong { path: PathBuf, limit: usize },
     #[error("{url}: {source}")]
