@@ -4,7 +4,7 @@
 //! copies are counted as duplicates, not as invocations.
 //!
 //! Most inputs hold no copies, so the first pass only notes a 64-bit key of (function, request id) for
-//! every invocation (8 bytes each, appended, no lookups). The keys are sorted at the end; when no key
+//! every invocation (8 bytes each, appended to one vector, no lookups). The keys are sorted in place at the end; when no key
 //! repeats, that pass is the result. When some do, the inputs are read a second time, and only the
 //! copies of those few keys after the first are left out (a small set, shared by the threads). Two
 //! different ids of one function collide with a probability of about n²/2⁶⁵ (under 10⁻⁷ for a million
@@ -68,27 +68,13 @@ impl Dedup {
     }
 }
 
-/// The keys that occur more than once among all `parts`: spread into 64 buckets by their top bits
-/// (each part freed as it goes, so the keys are held about once), then each bucket sorted and scanned
-/// for neighbours that are equal, the buckets in parallel.
-pub fn repeated(parts: Vec<Vec<u64>>) -> KeySet {
-    const BUCKETS: usize = 64;
-    // The top bits of good hashes are even: a little room over the mean keeps each bucket to one allocation.
-    let total: usize = parts.iter().map(Vec::len).sum();
-    let mut buckets: Vec<Vec<u64>> = (0..BUCKETS).map(|_| Vec::with_capacity(total / BUCKETS * 11 / 10 + 16)).collect();
-    for part in parts {
-        for k in part {
-            buckets[(k >> 58) as usize].push(k);
-        }
-    }
-    buckets
-        .par_iter_mut()
-        .map(|b| {
-            b.sort_unstable();
-            b.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect::<Vec<u64>>()
-        })
-        .flatten_iter()
-        .collect()
+/// The keys that occur more than once: sorted in place on every core, then scanned for neighbours
+/// that are equal (no copy: 8 bytes an invocation, once).
+pub fn repeated(mut keys: Vec<u64>) -> KeySet {
+    keys.par_sort_unstable();
+    let repeated = keys.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+    drop(keys);
+    repeated
 }
 
 #[cfg(test)]
@@ -96,12 +82,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn repeated_keys_across_and_within_parts() {
-        let parts = vec![vec![5, 1, 9], vec![2, 9, 7, 7], vec![], vec![3]];
-        let mut got: Vec<u64> = repeated(parts).into_iter().collect();
+    fn repeated_keys_are_found_once_each() {
+        let mut got: Vec<u64> = repeated(vec![5, 1, 9, 2, 9, 7, 7, 3, 7]).into_iter().collect();
         got.sort();
         assert_eq!(got, vec![7, 9]);
-        assert!(repeated(vec![vec![1, 2], vec![3]]).is_empty());
+        assert!(repeated(vec![1, 2, 3]).is_empty());
     }
 
     #[test]

@@ -117,8 +117,9 @@ struct Partial {
     runtimes: HashMap<(Option<String>, Option<String>), StreamRuntime>,
     incidents: Vec<(Option<String>, Option<String>, Incident)>,
     packages: HashMap<String, PackageInfo>,
-    /// Invocation keys of a collecting pass, one vector per chunk read.
-    keys: Vec<Vec<u64>>,
+    /// Invocation keys of a collecting pass, in one vector (large, so it grows in place and is
+    /// given back whole when freed).
+    keys: Vec<u64>,
     records: Vec<(usize, Vec<Record>)>,
 }
 
@@ -134,7 +135,7 @@ impl Partial {
                 }
                 self.incidents.extend(fd.incidents);
                 self.packages.extend(fd.packages);
-                self.keys.extend(fd.keys);
+                self.keys.extend_from_slice(&fd.keys);
                 self.records.push((i, fd.records));
                 self.reports.push((i, report));
             }
@@ -142,7 +143,7 @@ impl Partial {
         }
     }
 
-    fn merge(&mut self, other: Partial) {
+    fn merge(&mut self, mut other: Partial) {
         self.reports.extend(other.reports);
         self.errors.extend(other.errors);
         for (key, acc) in other.slices {
@@ -153,7 +154,10 @@ impl Partial {
         }
         self.incidents.extend(other.incidents);
         self.packages.extend(other.packages);
-        self.keys.extend(other.keys);
+        if self.keys.len() < other.keys.len() {
+            std::mem::swap(&mut self.keys, &mut other.keys);
+        }
+        self.keys.extend_from_slice(&other.keys);
         self.records.extend(other.records);
     }
 }
@@ -165,7 +169,7 @@ struct FileData {
     runtimes: HashMap<(Option<String>, Option<String>), StreamRuntime>,
     incidents: Vec<(Option<String>, Option<String>, Incident)>,
     packages: HashMap<String, PackageInfo>,
-    keys: Vec<Vec<u64>>,
+    keys: Vec<u64>,
     records: Vec<Record>,
 }
 
@@ -200,7 +204,7 @@ fn collect_pass(
     settings: &GroupSettings,
     progress: &Progress,
     dedup: Option<Arc<Dedup>>,
-) -> (Dataset, Vec<Vec<u64>>) {
+) -> (Dataset, Vec<u64>) {
     let dedup = dedup.as_ref();
     // Largest files first, so that a big file does not start last and run alone.
     let mut order: Vec<(u64, usize)> = files.iter().enumerate().map(|(i, f)| (f.size.unwrap_or(0), i)).collect();
@@ -392,11 +396,7 @@ impl<'a> FileMerger<'a> {
         self.report.skipped.merge(acc.skipped, self.report.lines);
         self.report.records += acc.records;
         self.report.duplicates += acc.duplicates;
-        if !acc.keys.is_empty() {
-            let mut keys = acc.keys;
-            keys.shrink_to_fit(); // 8 bytes an invocation, not up to twice that
-            self.fd.keys.push(keys);
-        }
+        self.fd.keys.extend_from_slice(&acc.keys);
         self.report.lines += lines;
         self.inherited = named_at_end.or(self.inherited.take());
     }

@@ -6,11 +6,13 @@ pub mod charts;
 pub mod records;
 pub mod templates;
 
+use crate::analysis::summary::FileSummary;
 use crate::analysis::Summary;
 use crate::history::{Run, RunFigures};
 use charts::Charts;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -37,6 +39,21 @@ pub struct ReportContext<'a> {
     pub compare_min_n: usize,
     /// Earlier runs and this one, oldest first, with their charts (`--history`).
     pub trend: Option<Trend>,
+    /// The files the page's per-file table lists ([`PAGE_FILES`] at most, and every file with
+    /// skipped lines or duplicates); `summary.json` lists them all.
+    pub files_shown: Vec<&'a FileSummary>,
+    pub files_not_shown: usize,
+}
+
+/// The files the page lists before it leaves the rest to `summary.json` (an S3 export tree is tens
+/// of thousands of objects: a table of all of them made a page of megabytes nobody reads).
+pub const PAGE_FILES: usize = 200;
+
+/// The first [`PAGE_FILES`] files, and every other file with something to say.
+fn files_shown(summary: &Summary) -> Vec<&FileSummary> {
+    let files = &summary.inputs.per_file;
+    let notable = |f: &&FileSummary| f.skipped_lines > 0 || f.duplicates > 0;
+    files.iter().take(PAGE_FILES).chain(files.iter().skip(PAGE_FILES).filter(notable)).collect()
 }
 
 #[derive(Debug, Serialize)]
@@ -73,7 +90,7 @@ impl Trend {
 /// One output format (hyperfine's exporter shape).
 pub trait Exporter {
     fn file_name(&self) -> &'static str;
-    fn render(&self, ctx: &ReportContext) -> Result<Vec<u8>, RenderError>;
+    fn render(&self, ctx: &ReportContext, out: &mut dyn Write) -> Result<(), RenderError>;
 }
 
 pub struct JsonExporter;
@@ -81,10 +98,9 @@ impl Exporter for JsonExporter {
     fn file_name(&self) -> &'static str {
         "summary.json"
     }
-    fn render(&self, ctx: &ReportContext) -> Result<Vec<u8>, RenderError> {
-        let mut out = serde_json::to_vec_pretty(ctx.summary)?;
-        out.push(b'\n');
-        Ok(out)
+    fn render(&self, ctx: &ReportContext, out: &mut dyn Write) -> Result<(), RenderError> {
+        serde_json::to_writer_pretty(&mut *out, ctx.summary)?;
+        Ok(out.write_all(b"\n").map_err(serde_json::Error::io)?)
     }
 }
 
@@ -97,8 +113,8 @@ impl Exporter for TemplateExporter<'_> {
     fn file_name(&self) -> &'static str {
         self.name
     }
-    fn render(&self, ctx: &ReportContext) -> Result<Vec<u8>, RenderError> {
-        Ok(self.templates.render(self.name, ctx)?.into_bytes())
+    fn render(&self, ctx: &ReportContext, out: &mut dyn Write) -> Result<(), RenderError> {
+        self.templates.render_to(self.name, ctx, out)
     }
 }
 
@@ -118,6 +134,7 @@ pub struct OutputOptions<'a> {
 pub fn write_reports(summary: &Summary, opts: &OutputOptions) -> Result<Vec<PathBuf>, RenderError> {
     let charts = Charts::draw(&summary.functions);
     let trend = Trend::build(summary, opts.history)?;
+    let files_shown = files_shown(summary);
     let ctx = ReportContext {
         title: opts.title,
         summary,
@@ -125,39 +142,81 @@ pub fn write_reports(summary: &Summary, opts: &OutputOptions) -> Result<Vec<Path
         p99_min_n: crate::analysis::stats::P99_MIN_N,
         compare_min_n: crate::analysis::compare::MIN_N,
         trend,
+        files_not_shown: summary.inputs.per_file.len() - files_shown.len(),
+        files_shown,
     };
     let exporters: [&(dyn Exporter + Sync); 3] = [
         &JsonExporter,
         &TemplateExporter { templates: opts.templates, name: "index.html" },
         &TemplateExporter { templates: opts.templates, name: "report.md" },
     ];
-    // Everything is rendered before anything is written: a failed run leaves the previous report whole.
-    // The formats render side by side (a large input's JSON and page take a tenth of a second each).
-    let rendered: Vec<Vec<(String, Vec<u8>)>> = exporters
-        .par_iter()
-        .map(|exporter| {
-            let mut out = vec![(exporter.file_name().to_string(), exporter.render(&ctx)?)];
-            if opts.debug_context && exporter.file_name() != "summary.json" {
-                out.push((format!("{}.context.json", exporter.file_name()), serde_json::to_vec_pretty(&ctx)?));
-            }
-            Ok(out)
-        })
-        .collect::<Result<_, RenderError>>()?;
-    let mut files: Vec<(String, Vec<u8>)> = rendered.into_iter().flatten().collect();
+    std::fs::create_dir_all(opts.dir).map_err(|source| RenderError::Write { path: opts.dir.into(), source })?;
+    // Each output is written beside its place and moved there only when every one is written: a
+    // failed run leaves the previous report whole. The formats render side by side, straight into
+    // their files (a large input's JSON and page are megabytes each).
+    type Render<'r> = Box<dyn Fn(&mut dyn Write) -> Result<(), RenderError> + Sync + 'r>;
+    let mut jobs: Vec<(String, Render)> = Vec::new();
+    for exporter in exporters {
+        jobs.push((exporter.file_name().to_string(), Box::new(|out: &mut dyn Write| exporter.render(&ctx, out))));
+        if opts.debug_context && exporter.file_name() != "summary.json" {
+            let dump = |out: &mut dyn Write| Ok(serde_json::to_writer_pretty(out, &ctx)?);
+            jobs.push((format!("{}.context.json", exporter.file_name()), Box::new(dump)));
+        }
+    }
     let trend_files = ctx.trend.iter().flat_map(|t| t.charts.iter().map(|(n, s)| (n.as_str(), s.as_str())));
     for (name, svg) in charts.files().into_iter().chain(trend_files) {
-        files.push((name.to_string(), svg.as_bytes().to_vec()));
+        let write = move |out: &mut dyn Write| Ok(out.write_all(svg.as_bytes()).map_err(serde_json::Error::io)?);
+        jobs.push((name.to_string(), Box::new(write)));
     }
-    std::fs::create_dir_all(opts.dir).map_err(|source| RenderError::Write { path: opts.dir.into(), source })?;
-    let written = files
-        .par_iter()
-        .map(|(name, bytes)| {
-            let path = opts.dir.join(name);
-            write_atomically(&path, bytes).map(|()| path)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    remove_stale(opts.dir, &files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())?;
+    let staged: Vec<Result<Staged, RenderError>> =
+        jobs.par_iter().map(|(name, render)| Staged::write(&opts.dir.join(name), render)).collect();
+    if let Some(i) = staged.iter().position(Result::is_err) {
+        staged.iter().flatten().for_each(Staged::discard);
+        return Err(staged.into_iter().nth(i).and_then(Result::err).expect("an error at i"));
+    }
+    let written = staged.into_iter().flatten().map(Staged::commit).collect::<Result<Vec<_>, _>>()?;
+    remove_stale(opts.dir, &jobs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())?;
     Ok(written)
+}
+
+/// An output written to a temporary file beside its path, not yet in place.
+struct Staged {
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl Staged {
+    fn write(path: &Path, render: impl Fn(&mut dyn Write) -> Result<(), RenderError>) -> Result<Staged, RenderError> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let staged =
+            Staged { tmp: path.with_file_name(format!(".{name}.tmp-{}", std::process::id())), path: path.into() };
+        let io_err = |source| RenderError::Write { path: path.into(), source };
+        let written = std::fs::File::create(&staged.tmp).map_err(io_err).and_then(|file| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            render(&mut out)?;
+            out.flush().map_err(io_err)
+        });
+        match written {
+            Ok(()) => Ok(staged),
+            Err(e) => {
+                staged.discard();
+                Err(e)
+            }
+        }
+    }
+
+    fn discard(&self) {
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+
+    /// Moves the file into place: a reader sees the old file or the new one, never a part.
+    fn commit(self) -> Result<PathBuf, RenderError> {
+        std::fs::rename(&self.tmp, &self.path).map_err(|source| {
+            self.discard();
+            RenderError::Write { path: self.path.clone(), source }
+        })?;
+        Ok(self.path)
+    }
 }
 
 /// The list of files the last run wrote into an output directory.

@@ -4,6 +4,7 @@
 
 use super::RenderError;
 use minijinja::{AutoEscape, Environment, Value};
+use std::io::Write;
 use std::path::Path;
 
 /// Template names: the output file names, with `.j2`.
@@ -42,9 +43,10 @@ impl Templates {
         Ok(Templates { env })
     }
 
-    pub fn render<S: serde::Serialize>(&self, name: &str, ctx: &S) -> Result<String, RenderError> {
+    /// Renders template `name` into `out` (a write error comes back as a template error naming it).
+    pub fn render_to<S: serde::Serialize>(&self, name: &str, ctx: &S, out: &mut dyn Write) -> Result<(), RenderError> {
         let err = |source| RenderError::Template { name: name.to_string(), source };
-        self.env.get_template(name).map_err(err)?.render(ctx).map_err(err)
+        self.env.get_template(name).map_err(err)?.render_captured_to(ctx, out).map(drop).map_err(err)
     }
 }
 

@@ -82,40 +82,38 @@ impl InputFile {
                 on_disk,
             ));
         }
+        let s3_err = |source| SourceError::S3 { url: self.path.display().to_string(), source };
+        let blocks = |inner| Content::Blocks(Blocks::new(self.path.clone(), inner, s.block_bytes, s.max_line_bytes));
+        if !self.is_stdin() && on_disk <= WHOLE_FILE_MAX {
+            // Read whole into a buffer of its size: no read buffer of its own for each of an
+            // export's thousands of small objects.
+            let mut bytes = Vec::with_capacity(on_disk as usize + 1);
+            match &self.s3 {
+                Some(object) => object.open().map_err(s3_err)?.read_to_end(&mut bytes),
+                None => std::fs::File::open(&self.path).and_then(|mut f| f.read_to_end(&mut bytes)),
+            }
+            .map_err(read_err)?;
+            if !bytes.starts_with(&GZIP_MAGIC) {
+                return Ok((Content::Whole { uncompressed: bytes.len() as u64, bytes }, on_disk));
+            }
+            let gz_err = |source| SourceError::Gzip { path: self.path.clone(), source };
+            // A small object that inflates past the whole-file limit (a gzip bomb, or just
+            // very compressible text) streams instead: memory stays bounded whatever the ratio.
+            let content = match inflate_whole_bounded(&bytes, INFLATE_WHOLE_MAX).map_err(gz_err)? {
+                Some(text) => Content::Whole { uncompressed: text.len() as u64, bytes: text },
+                None => blocks(gunzip(std::io::Cursor::new(bytes))),
+            };
+            return Ok((content, on_disk));
+        }
         let mut reader: Box<dyn BufRead + Send> = if self.is_stdin() {
             Box::new(BufReader::with_capacity(READ_BUFFER, std::io::stdin()))
         } else if let Some(object) = &self.s3 {
-            let body =
-                object.open().map_err(|source| SourceError::S3 { url: self.path.display().to_string(), source })?;
-            Box::new(BufReader::with_capacity(READ_BUFFER, body))
+            Box::new(BufReader::with_capacity(READ_BUFFER, object.open().map_err(s3_err)?))
         } else {
             Box::new(BufReader::with_capacity(READ_BUFFER, std::fs::File::open(&self.path).map_err(read_err)?))
         };
-        let blocks = |inner| Content::Blocks(Blocks::new(self.path.clone(), inner, s.block_bytes, s.max_line_bytes));
-        let small = !self.is_stdin() && on_disk <= WHOLE_FILE_MAX;
         let gzip = reader.fill_buf().map_err(read_err)?.starts_with(&GZIP_MAGIC);
-        let mut bytes = Vec::new();
-        if small {
-            bytes.reserve(on_disk as usize);
-            reader.read_to_end(&mut bytes).map_err(read_err)?;
-        }
-        Ok((
-            match (gzip, small) {
-                (false, true) => Content::Whole { uncompressed: bytes.len() as u64, bytes },
-                (false, false) => blocks(reader),
-                (true, true) => {
-                    let gz_err = |source| SourceError::Gzip { path: self.path.clone(), source };
-                    // A small object that inflates past the whole-file limit (a gzip bomb, or just
-                    // very compressible text) streams instead: memory stays bounded whatever the ratio.
-                    match inflate_whole_bounded(&bytes, INFLATE_WHOLE_MAX).map_err(gz_err)? {
-                        Some(text) => Content::Whole { uncompressed: text.len() as u64, bytes: text },
-                        None => blocks(gunzip(std::io::Cursor::new(bytes))),
-                    }
-                }
-                (true, false) => blocks(gunzip(reader)),
-            },
-            on_disk,
-        ))
+        Ok((if gzip { blocks(gunzip(reader)) } else { blocks(reader) }, on_disk))
     }
 }
 
