@@ -385,3 +385,29 @@ fn same_numbers_whatever_the_thread_count() {
     }
     assert_eq!(summary(&tmp.path().join("one"))["functions"], summary(&tmp.path().join("two"))["functions"]);
 }
+
+/// The page lists the first 200 files and every later file with something to say (a skipped
+/// line); it says how many more summary.json holds, which lists every file.
+#[test]
+fn the_page_lists_200_files_and_every_file_with_skipped_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let report = "REPORT RequestId: r{i}\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\n";
+    for i in 0..230 {
+        let text = if i == 217 {
+            "REPORT RequestId: bad\tDuration: 1.00 ms\n".to_string() // no Billed Duration: skipped
+        } else {
+            report.replace("{i}", &i.to_string())
+        };
+        std::fs::write(logs.join(format!("f{i:03}.log")), text).unwrap();
+    }
+    let out = tmp.path().join("out");
+    lambdastat().args(["report", "-q", "-o"]).arg(&out).arg(&logs).assert().code(0);
+    let s = summary(&out);
+    assert_eq!(s["inputs"]["per_file"].as_array().unwrap().len(), 230);
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let listed = (0..230).filter(|i| page.contains(&format!("f{i:03}.log</td>"))).collect::<Vec<_>>();
+    assert_eq!(listed, (0..200).chain([217]).collect::<Vec<_>>());
+    assert!(page.contains("29 more files, none with skipped lines or duplicates"), "{}", &page[page.len() - 2000..]);
+}
