@@ -239,15 +239,7 @@ fn remove_stale(dir: &Path, now: &[&str]) -> Result<(), RenderError> {
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader (or a run
 /// that fails halfway) sees the old file or the new one, never a part.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RenderError> {
-    let err = |source| RenderError::Write { path: path.into(), source };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(e)
-    })?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        err(e)
-    })
+    let write =
+        |out: &mut dyn Write| out.write_all(bytes).map_err(|source| RenderError::Write { path: path.into(), source });
+    Staged::write(path, write)?.commit().map(drop)
 }
