@@ -5,9 +5,16 @@
 /// Insights) or a 13-digit epoch-millisecond number. Offsets other than UTC are
 /// applied. Returns `None` for anything else.
 pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() == 13 && b.iter().all(u8::is_ascii_digit) {
-        return s.parse().ok();
+    parse_timestamp_bytes(s.as_bytes())
+}
+
+/// [`parse_timestamp_ms`] on bytes (a token of log text, not validated as UTF-8 first).
+pub fn parse_timestamp_bytes(b: &[u8]) -> Option<i64> {
+    let digits = |r: &[u8]| r.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')));
+    if b.len() == 13 {
+        if let Some(ms) = b.iter().try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))) {
+            return Some(ms);
+        }
     }
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') {
         return None;
@@ -15,11 +22,8 @@ pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
-    };
-    let days = days_from_civil(num(0..4)?, num(5..7)?, num(8..10)?)?;
-    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let days = days_from_civil(digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?)?;
+    let (h, m, sec) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
     if h > 23 || m > 59 || sec > 59 {
         return None;
     }
@@ -39,13 +43,15 @@ pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
             millis *= 10;
         }
     }
-    let offset_min: i64 = match &s[i..] {
-        "" | "Z" => 0,
-        zone if zone.len() == 6 && (zone.starts_with('+') || zone.starts_with('-')) => {
-            let sign = if zone.starts_with('-') { -1 } else { 1 };
-            let hh: i64 = zone[1..3].parse().ok()?;
-            let mm: i64 = zone[4..6].parse().ok()?;
-            sign * (hh * 60 + mm)
+    let offset_min: i64 = match &b[i..] {
+        b"" | b"Z" | b"+00:00" => 0,
+        &[sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let minutes = i64::from(digits(&[h1, h2])? * 60 + digits(&[m1, m2])?);
+            if sign == b'-' {
+                -minutes
+            } else {
+                minutes
+            }
         }
         _ => return None,
     };
@@ -93,6 +99,13 @@ mod tests {
         assert_eq!(parse_timestamp_ms("2023-02-29T00:00:00Z"), None);
         assert_eq!(parse_timestamp_ms("2024-02-13T24:00:00Z"), None);
         assert_eq!(parse_timestamp_ms("2024-02-13T21:60:00Z"), None);
+        assert_eq!(parse_timestamp_ms("2024-02-13T16:31:04.046-04:30"), Some(z));
+        // An offset is a sign, two digits, a colon and two digits; anything else is refused (this
+        // one, a multi-byte character inside the offset, once made a `str` slice panic).
+        assert_eq!(parse_timestamp_ms("2024-02-13T21:01:04+0\u{e9}:0"), None);
+        assert_eq!(parse_timestamp_ms("2024-02-13T21:01:04+-1:00"), None);
+        assert_eq!(parse_timestamp_ms("2024-02-13T21:01:04+01x00"), None);
+        assert_eq!(parse_timestamp_ms("170785806404a"), None);
     }
 
     /// The calendar arithmetic agrees with chrono on every day of years 0 to 9999 sampled,

@@ -247,7 +247,7 @@ impl FileAcc {
                 Some(&i) => i,
                 None => {
                     candidates.push(self.slices.len());
-                    self.slices.push((SliceKey::of(inv), GroupAcc::default()));
+                    self.slices.push((SliceKey::of(inv), GroupAcc::for_slice(inv.is_cold())));
                     self.slices.len() - 1
                 }
             };

@@ -54,7 +54,23 @@ fn compact(v: u64, name: &'static str) -> Result<u32, OutOfRange> {
     u32::try_from(v).map_err(|_| OutOfRange(name))
 }
 
+/// The room a warm slice starts with: a stream's warm invocations in a file or block are usually
+/// dozens, and starting at 32 spares the vectors three of their reallocations on the way there.
+const WARM_SLICE_ROOM: usize = 32;
+
 impl GroupAcc {
+    /// An empty accumulator for one slice: a warm one with room for its first values.
+    pub fn for_slice(cold: bool) -> GroupAcc {
+        let room = if cold { 0 } else { WARM_SLICE_ROOM };
+        GroupAcc {
+            warm_duration_us: Vec::with_capacity(room),
+            billed_ms: Vec::with_capacity(room),
+            max_memory_mb: Vec::with_capacity(room),
+            billed_memory_mb: Vec::with_capacity(room),
+            ..GroupAcc::default()
+        }
+    }
+
     pub fn add(&mut self, inv: &Invocation<'_>) -> Result<(), OutOfRange> {
         let opt = |v: Option<u64>, name| v.map(|v| compact(v, name)).transpose();
         let duration = opt(inv.duration_us, "Duration")?;

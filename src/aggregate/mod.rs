@@ -283,15 +283,33 @@ fn read_file(
         Content::Blocks(mut blocks) => {
             // Scan a group of blocks on every core while the next group is
             // read (and inflated) and the group before is merged, in order.
-            let group_size = rayon::current_num_threads().max(1) * 2;
+            // Each block is let go as soon as it is scanned (a mapped range gives
+            // its pages back, a buffer is kept for the next read). Ranges of a map
+            // hold no buffer, so their groups are larger: fewer waits for the
+            // slowest block of a group.
+            let per_core = if blocks.is_mapped() { 8 } else { 2 };
+            let group_size = rayon::current_num_threads().max(1) * per_core;
             let mut spare: Vec<Vec<u8>> = Vec::new();
             let mut current = blocks.next_blocks(group_size, &mut spare)?;
             let mut reported = 0u64;
             // The chunks of the group before, merged while this group is scanned.
             let mut pending: Vec<(Chunk, u64)> = Vec::new();
             while !current.is_empty() {
+                let group = std::mem::take(&mut current);
                 let (scanned, next) = rayon::join(
-                    || current.par_iter().map(|b| scan_block(b, file, scope)).collect::<Vec<_>>(),
+                    || {
+                        group
+                            .into_par_iter()
+                            .map(|block| {
+                                let chunk = scan_block(&block, file, scope);
+                                let buffer = match block {
+                                    Block::Owned(buf) => Some(buf),
+                                    Block::Mapped(_) => None,
+                                };
+                                (chunk, buffer)
+                            })
+                            .collect::<Vec<_>>()
+                    },
                     || {
                         for (chunk, lines) in pending.drain(..) {
                             merger.add(chunk, lines);
@@ -299,12 +317,14 @@ fn read_file(
                         blocks.next_blocks(group_size, &mut spare)
                     },
                 );
-                pending = scanned;
-                let scanned = std::mem::replace(&mut current, next?);
-                spare.extend(scanned.into_iter().filter_map(|b| match b {
-                    Block::Owned(buf) => Some(buf),
-                    Block::Mapped(_) => None,
-                }));
+                current = next?;
+                pending = scanned
+                    .into_iter()
+                    .map(|(chunk, buffer)| {
+                        spare.extend(buffer);
+                        chunk
+                    })
+                    .collect();
                 // Progress in bytes on disk: a gzip stream counts its inflated
                 // bytes up to its size, then the rest at the end.
                 let so_far = input.on_disk.min(blocks.yielded() - current.iter().map(|b| b.len() as u64).sum::<u64>());

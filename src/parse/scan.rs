@@ -14,8 +14,8 @@ use super::record::{thousandths_of, Invocation, Platform, PlatformLine, Status};
 use super::report::{
     parse_canonical, parse_fields, parse_report_fields, starts_with_report_field, ReportError, ReportFields,
 };
-use crate::source::names::looks_like_stream;
-use crate::time::parse_timestamp_ms;
+use crate::source::names::looks_like_stream_bytes;
+use crate::time::{parse_timestamp_bytes, parse_timestamp_ms};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -747,17 +747,35 @@ fn window(buf: &[u8], at: usize, line_end: usize) -> &[u8] {
 /// What stands before a platform keyword on a line: an ISO or epoch-ms
 /// timestamp (S3 export, `aws logs tail`, `sam logs`, console CSV) and maybe a
 /// log stream name (`2023/06/02/[72]88ab…`).
-fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
-    if prefix.iter().all(u8::is_ascii_whitespace) {
-        return (None, None);
+const SEP: u8 = 1;
+const QUOTE: u8 = 2;
+/// What each byte is to a prefix's tokens: a separator (ASCII whitespace, a comma), a quote around
+/// a token, or part of one (a table: this runs for every byte before every keyword).
+static PREFIX_CLASS: [u8; 256] = {
+    let mut t = [0; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_whitespace() || c == b',' {
+            SEP
+        } else if c == b'`' || c == b'"' {
+            QUOTE
+        } else {
+            0
+        };
+        i += 1;
     }
-    let Ok(text) = std::str::from_utf8(prefix) else { return (None, None) };
+    t
+};
+
+fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
     let mut ts = None;
     let mut stream = None;
-    // Tokens found as bytes (every separator and quote is ASCII, so each is a `str` slice as it is).
-    let b = text.as_bytes();
-    let is_sep = |c: u8| c.is_ascii_whitespace() || c == b',';
-    let is_quote = |c: u8| c == b'`' || c == b'"';
+    // Tokens cut as bytes: every separator and quote is ASCII, so a token of valid UTF-8 is a
+    // `str` as it is. Only a stream's name is checked to be UTF-8 (a timestamp is read as ASCII).
+    let b = prefix;
+    let is_sep = |c: u8| PREFIX_CLASS[usize::from(c)] == SEP;
+    let is_quote = |c: u8| PREFIX_CLASS[usize::from(c)] == QUOTE;
     let mut i = 0;
     while i < b.len() {
         if is_sep(b[i]) {
@@ -775,18 +793,13 @@ fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
         while end > start && is_quote(b[end - 1]) {
             end -= 1;
         }
-        if start == end {
-            continue;
-        }
-        let tok = &text[start..end];
+        let tok = &b[start..end];
         // The last timestamp (and stream) wins: one nearer the keyword belongs to it, one
         // further back to an event joined onto the same line.
-        if let Some(t) = parse_timestamp_ms(tok) {
+        if let Some(t) = parse_timestamp_bytes(tok) {
             ts = Some(t);
-            continue;
-        }
-        if looks_like_stream(tok) {
-            stream = Some(tok);
+        } else if looks_like_stream_bytes(tok) {
+            stream = std::str::from_utf8(tok).ok().or(stream);
         }
     }
     (ts, stream)

@@ -102,7 +102,7 @@ impl Blocks {
 
     /// Up to `n` next blocks (fewer at the end), reusing the buffers in `spare`.
     pub fn next_blocks(&mut self, n: usize, spare: &mut Vec<Vec<u8>>) -> Result<Vec<Block>, SourceError> {
-        let mut blocks = Vec::with_capacity(n);
+        let mut blocks = Vec::with_capacity(n.min(64));
         while blocks.len() < n {
             let Some(block) = self.next_block(spare)? else { break };
             blocks.push(block);
@@ -114,6 +114,12 @@ impl Blocks {
     pub(super) fn unread(&mut self, block: Block) {
         self.yielded -= block.len() as u64;
         self.peeked = Some(block);
+    }
+
+    /// Whether the blocks are ranges of a mapped file: they hold no buffer, so all of them can be
+    /// in flight at once.
+    pub fn is_mapped(&self) -> bool {
+        matches!(self.from, From::Map { .. })
     }
 
     /// The uncompressed bytes handed out so far.

@@ -27,9 +27,11 @@ pub fn inflate_whole_bounded(raw: &[u8], limit: usize) -> std::io::Result<Option
     if raw.len() >= 18 {
         let isize = u32::from_le_bytes(raw[raw.len() - 4..].try_into().unwrap()) as usize;
         if isize <= limit && isize >= raw.len() / 2048 {
-            let mut out = vec![0u8; isize];
-            if let Some((used_in, used_out)) = libdeflate_gzip(raw, &mut out) {
+            let mut out = Vec::with_capacity(isize);
+            if let Some((used_in, used_out)) = libdeflate_gzip(raw, out.spare_capacity_mut()) {
                 if used_in == raw.len() && used_out == isize {
+                    // SAFETY: libdeflate wrote `used_out` bytes (all of the capacity) from the start.
+                    unsafe { out.set_len(used_out) };
                     return Ok(Some(out));
                 }
             }
@@ -40,30 +42,48 @@ pub fn inflate_whole_bounded(raw: &[u8], limit: usize) -> std::io::Result<Option
     Ok((out.len() <= limit).then_some(out))
 }
 
+/// A libdeflate decompressor, one a thread (it is about 10 KB, set up again for every object
+/// otherwise), freed when the thread ends.
+struct Decompressor(*mut libdeflate_sys::libdeflate_decompressor);
+
+impl Drop for Decompressor {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: allocated by libdeflate_alloc_decompressor, freed once, here.
+            unsafe { libdeflate_sys::libdeflate_free_decompressor(self.0) };
+        }
+    }
+}
+
+thread_local! {
+    // SAFETY: allocating has no preconditions; a null result is checked where it is used.
+    static DECOMPRESSOR: Decompressor = Decompressor(unsafe { libdeflate_sys::libdeflate_alloc_decompressor() });
+}
+
 /// One gzip member into `out` with libdeflate: `(input used, output written)`.
-fn libdeflate_gzip(raw: &[u8], out: &mut [u8]) -> Option<(usize, usize)> {
+fn libdeflate_gzip(raw: &[u8], out: &mut [std::mem::MaybeUninit<u8>]) -> Option<(usize, usize)> {
     use libdeflate_sys as ffi;
-    // SAFETY: the decompressor is allocated and freed here and used for one
-    // call; the pointers and lengths come from live slices, and libdeflate
-    // writes at most `out.len()` bytes and reports how many it read and wrote.
-    unsafe {
-        let d = ffi::libdeflate_alloc_decompressor();
-        if d.is_null() {
+    DECOMPRESSOR.with(|d| {
+        if d.0.is_null() {
             return None;
         }
         let (mut used_in, mut used_out) = (0usize, 0usize);
-        let r = ffi::libdeflate_gzip_decompress_ex(
-            d,
-            raw.as_ptr().cast(),
-            raw.len(),
-            out.as_mut_ptr().cast(),
-            out.len(),
-            &mut used_in,
-            &mut used_out,
-        );
-        ffi::libdeflate_free_decompressor(d);
+        // SAFETY: the decompressor is this thread's own and used by one call at a time; the
+        // pointers and lengths come from live slices, and libdeflate writes at most `out.len()`
+        // bytes and reports how many it read and wrote.
+        let r = unsafe {
+            ffi::libdeflate_gzip_decompress_ex(
+                d.0,
+                raw.as_ptr().cast(),
+                raw.len(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+                &mut used_in,
+                &mut used_out,
+            )
+        };
         (r == ffi::libdeflate_result_LIBDEFLATE_SUCCESS).then_some((used_in, used_out))
-    }
+    })
 }
 
 /// A read error of a stream: gzip trouble and an endless line are named as such.

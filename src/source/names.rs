@@ -6,7 +6,12 @@ use std::path::{Component, Path};
 /// A Lambda log stream name as log lines print it: `2024/03/05/[$LATEST]6e67…`
 /// (or `2024/03/05/fn[$LATEST]…`): a date with slashes, then a `[version]`.
 pub fn looks_like_stream(token: &str) -> bool {
-    token.len() > "2024/03/05/".len() && token.as_bytes()[4] == b'/' && token.contains('[')
+    looks_like_stream_bytes(token.as_bytes())
+}
+
+/// [`looks_like_stream`] on bytes.
+pub fn looks_like_stream_bytes(token: &[u8]) -> bool {
+    token.len() > "2024/03/05/".len() && token[4] == b'/' && memchr::memchr(b'[', token).is_some()
 }
 
 /// The component after `aws/lambda/` in `path`, without extensions, if any.

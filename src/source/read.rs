@@ -90,7 +90,9 @@ impl InputFile {
             let mut bytes = Vec::with_capacity(on_disk as usize + 1);
             match &self.s3 {
                 Some(object) => object.open().map_err(s3_err)?.read_to_end(&mut bytes),
-                None => std::fs::File::open(&self.path).and_then(|mut f| f.read_to_end(&mut bytes)),
+                // Through `take`: `File::read_to_end` would `stat` and `seek` first for a size
+                // hint this buffer already has, two system calls an object.
+                None => std::fs::File::open(&self.path).and_then(|f| f.take(u64::MAX).read_to_end(&mut bytes)),
             }
             .map_err(read_err)?;
             if !bytes.starts_with(&GZIP_MAGIC) {

@@ -40,13 +40,9 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
             find_files(input, &mut found, &mut errors);
             // Each file's size and names, on every core: an S3 export tree holds tens of
             // thousands of objects.
-            let described: Vec<_> = found.into_par_iter().map(|path| describe(path, &given_name)).collect();
-            for file in described {
-                match file {
-                    Ok(file) => files.push(file),
-                    Err(e) => errors.push(e),
-                }
-            }
+            let described: Vec<_> =
+                found.into_par_iter().map(|(path, size)| describe(path, size, &given_name)).collect();
+            files.extend(described);
         } else {
             errors.push(SourceError::Missing { path: input.clone() });
         }
@@ -54,34 +50,48 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
     (files, errors)
 }
 
-/// The files under `dir`, depth first in sorted order (as `walkdir` sorted by name gives them),
-/// hidden ones skipped. Subdirectories are listed on every core: an S3 export tree is a directory
-/// per log stream, tens of thousands of them. Nothing is `stat`ed but links: the kind of each entry
-/// comes with the listing. A link to a file is that file; a link to a directory is walked where it
-/// stands by walkdir, which follows links under it and stops at loops.
-fn find_files(dir: &std::path::Path, found: &mut Vec<PathBuf>, errors: &mut Vec<SourceError>) {
+/// A file found, and its size.
+type Found = (PathBuf, u64);
+
+/// The files under `dir` and their sizes, depth first in sorted order (as `walkdir` sorted by name
+/// gives them), hidden ones skipped. Subdirectories are listed on every core: an S3 export tree is a
+/// directory per log stream, tens of thousands of them. The kind of each entry comes with the
+/// listing, and a file's size is asked of its directory as it is listed (no walk of the whole path
+/// again). A link to a file is that file; a link to a directory is walked where it stands by
+/// walkdir, which follows links under it and stops at loops.
+fn find_files(dir: &std::path::Path, found: &mut Vec<Found>, errors: &mut Vec<SourceError>) {
     let listing = std::fs::read_dir(dir).and_then(|rd| {
-        rd.map(|e| e.and_then(|e| Ok((e.file_name(), e.file_type()?, e.path())))).collect::<std::io::Result<Vec<_>>>()
+        rd.map(|e| {
+            e.and_then(|e| {
+                let kind = e.file_type()?;
+                let size = if kind.is_file() { e.metadata().map(|m| m.len()) } else { Ok(0) };
+                Ok((e.file_name(), kind, e.path(), size))
+            })
+        })
+        .collect::<std::io::Result<Vec<_>>>()
     });
     let mut entries = match listing {
         Ok(entries) => entries,
         Err(source) => return errors.push(SourceError::ListDir { path: dir.to_path_buf(), source }),
     };
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let parts: Vec<(Vec<PathBuf>, Vec<SourceError>)> = entries
+    let parts: Vec<(Vec<Found>, Vec<SourceError>)> = entries
         .into_par_iter()
-        .map(|(name, kind, path)| {
+        .map(|(name, kind, path, size)| {
             let (mut found, mut errors) = (Vec::new(), Vec::new());
             if is_hidden(&name) || NOT_LOGS.contains(&name.to_string_lossy().as_ref()) {
                 return (found, errors);
             }
             if kind.is_file() {
-                found.push(path);
+                match size {
+                    Ok(size) => found.push((path, size)),
+                    Err(source) => errors.push(SourceError::Read { path, source }),
+                }
             } else if kind.is_dir() {
                 find_files(&path, &mut found, &mut errors);
             } else if kind.is_symlink() {
                 match std::fs::metadata(&path) {
-                    Ok(m) if m.is_file() => found.push(path),
+                    Ok(m) if m.is_file() => found.push((path, m.len())),
                     Ok(m) if m.is_dir() && links_to_ancestor(&path) => {
                         errors.push(SourceError::Loop { path });
                     }
@@ -107,12 +117,15 @@ fn links_to_ancestor(link: &std::path::Path) -> bool {
 }
 
 /// The files under a directory reached through a link, links under it followed.
-fn follow_linked_dir(dir: &std::path::Path, found: &mut Vec<PathBuf>, errors: &mut Vec<SourceError>) {
+fn follow_linked_dir(dir: &std::path::Path, found: &mut Vec<Found>, errors: &mut Vec<SourceError>) {
     let walker = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name();
     for entry in walker.into_iter().filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name())) {
         match entry {
             Ok(e) if e.file_type().is_file() && !NOT_LOGS.contains(&e.file_name().to_string_lossy().as_ref()) => {
-                found.push(e.into_path());
+                match e.metadata() {
+                    Ok(m) => found.push((e.into_path(), m.len())),
+                    Err(source) => errors.push(SourceError::Walk { path: dir.to_path_buf(), source }),
+                }
             }
             Ok(_) => {}
             Err(source) => errors.push(SourceError::Walk { path: dir.to_path_buf(), source }),
@@ -120,21 +133,17 @@ fn follow_linked_dir(dir: &std::path::Path, found: &mut Vec<PathBuf>, errors: &m
     }
 }
 
-/// A file found in a directory given on the command line: its size and what its path says.
-fn describe(path: PathBuf, given_name: &str) -> Result<InputFile, SourceError> {
-    let size = match std::fs::metadata(&path) {
-        Ok(m) => m.len(),
-        Err(source) => return Err(SourceError::Read { path, source }),
-    };
+/// A file found in a directory given on the command line: what its path says.
+fn describe(path: PathBuf, size: u64, given_name: &str) -> InputFile {
     let own_name =
         if super::names::is_s3_export_object(&path) { given_name.to_string() } else { strip_extensions(&path) };
-    Ok(InputFile {
+    InputFile {
         function_from_path: path_function(&path, &own_name),
         stream_from_path: path_stream(&path),
         path,
         size: Some(size),
         s3: None,
-    })
+    }
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
