@@ -566,7 +566,7 @@ mod tests {
             let text: Vec<u8> = (0..(state % 40) as usize)
                 .map(|k| {
                     let r = state.rotate_left(k as u32 * 7);
-                    if r % 5 == 0 {
+                    if r.is_multiple_of(5) {
                         alphabet[(r >> 8) as usize % alphabet.len()]
                     } else {
                         b'0' + (r % 10) as u8

@@ -908,7 +908,7 @@ mod tests {
                 .map(|k| {
                     let r = state.rotate_left(k as u32 * 5);
                     // Mostly token bytes, so that whole words without a separator come up.
-                    if r % 4 == 0 {
+                    if r.is_multiple_of(4) {
                         alphabet[(r >> 8) as usize % alphabet.len()]
                     } else {
                         b'a' + (r % 26) as u8
