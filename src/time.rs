@@ -10,11 +10,14 @@ pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
 
 /// [`parse_timestamp_ms`] on bytes (a token of log text, not validated as UTF-8 first).
 pub fn parse_timestamp_bytes(b: &[u8]) -> Option<i64> {
-    let digits = |r: &[u8]| r.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')));
-    if b.len() == 13 {
-        if let Some(ms) = b.iter().try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))) {
-            return Some(ms);
-        }
+    /// The two digits at `b[i..i + 2]` as a number.
+    #[inline(always)]
+    fn two(b: &[u8], i: usize) -> Option<u32> {
+        let (hi, lo) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        (hi < 10 && lo < 10).then(|| u32::from(hi) * 10 + u32::from(lo))
+    }
+    if b.len() == 13 && b.iter().all(u8::is_ascii_digit) {
+        return Some(b.iter().fold(0i64, |n, &c| n * 10 + i64::from(c - b'0')));
     }
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') {
         return None;
@@ -22,31 +25,30 @@ pub fn parse_timestamp_bytes(b: &[u8]) -> Option<i64> {
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let days = days_from_civil(digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?)?;
-    let (h, m, sec) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+    let days = days_from_civil(two(b, 0)? * 100 + two(b, 2)?, two(b, 5)?, two(b, 8)?)?;
+    let (h, m, sec) = (two(b, 11)?, two(b, 14)?, two(b, 17)?);
     if h > 23 || m > 59 || sec > 59 {
         return None;
     }
     let mut i = 19;
     let mut millis = 0u32;
-    if i < b.len() && b[i] == b'.' {
+    if b.get(i) == Some(&b'.') {
         i += 1;
-        let mut digits = 0;
-        while i < b.len() && b[i].is_ascii_digit() {
-            if digits < 3 {
-                millis = millis * 10 + (b[i] - b'0') as u32;
+        let start = i;
+        while let Some(d) = b.get(i).filter(|c| c.is_ascii_digit()) {
+            if i - start < 3 {
+                millis = millis * 10 + u32::from(d - b'0');
             }
-            digits += 1;
             i += 1;
         }
-        for _ in digits.min(3)..3 {
+        for _ in (i - start).min(3)..3 {
             millis *= 10;
         }
     }
     let offset_min: i64 = match &b[i..] {
         b"" | b"Z" | b"+00:00" => 0,
         &[sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let minutes = i64::from(digits(&[h1, h2])? * 60 + digits(&[m1, m2])?);
+            let minutes = i64::from(two(&[h1, h2], 0)? * 60 + two(&[m1, m2], 0)?);
             if sign == b'-' {
                 -minutes
             } else {
