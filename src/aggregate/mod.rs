@@ -496,9 +496,18 @@ fn read_records(
     }
 }
 
+/// Bytes of log text an invocation key is reserved for: a REPORT with its START, END and a line or
+/// two of its own is rarely shorter.
+const KEY_ROOM_BYTES: usize = 512;
+
 /// Scans one block of log text.
 fn scan_block(block: &[u8], file: &InputFile, scope: &AccSettings) -> (Chunk, u64) {
     let mut acc = FileAcc::new(scope);
+    if acc.dedup.is_some() {
+        // Room for a key an invocation at a few hundred bytes each (the keys otherwise grow by
+        // doubling from four, half a dozen reallocations for each small object of an export).
+        acc.keys.reserve(block.len() / KEY_ROOM_BYTES);
+    }
     let mut scanner = Scanner::with_stream(file.stream_from_path.clone());
     let lines = scanner.scan(block, &mut acc);
     ((acc, scanner.current_function().map(str::to_string)), lines)

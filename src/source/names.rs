@@ -1,6 +1,7 @@
 //! What a path says: the function (a component after `aws/lambda/`), the
 //! log stream of an S3 export object, a name without extensions.
 
+use std::borrow::Cow;
 use std::path::{Component, Path};
 
 /// A Lambda log stream name as log lines print it: `2024/03/05/[$LATEST]6e67…`
@@ -16,17 +17,11 @@ pub fn looks_like_stream_bytes(token: &[u8]) -> bool {
 
 /// The component after `aws/lambda/` in `path`, without extensions, if any.
 pub fn path_function(path: &Path, fallback: &str) -> String {
-    let parts: Vec<String> = path
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
+    let parts = normal_components(path);
     parts
         .windows(3)
         .find(|w| w[0] == "aws" && w[1] == "lambda")
-        .map(|w| strip_extensions(Path::new(&w[2])))
+        .map(|w| strip_extensions(Path::new(w[2].as_ref())))
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| fallback.to_string())
 }
@@ -39,14 +34,7 @@ pub fn path_stream(path: &Path) -> Option<String> {
     if !is_s3_export_object(path) {
         return None;
     }
-    let dirs: Vec<String> = path
-        .parent()?
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
+    let dirs = normal_components(path.parent()?);
     let last = dirs.last()?;
     if last.contains('[') && dirs.len() >= 4 {
         let date = &dirs[dirs.len() - 4..dirs.len() - 1];
@@ -54,7 +42,18 @@ pub fn path_stream(path: &Path) -> Option<String> {
             return Some(format!("{}/{}", date.join("/"), last));
         }
     }
-    Some(last.clone())
+    Some(last.to_string())
+}
+
+/// The named components of a path, borrowed where they are UTF-8 (this runs for each of an S3
+/// export's tens of thousands of objects).
+fn normal_components(path: &Path) -> Vec<Cow<'_, str>> {
+    path.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// `LambdaAOTDemo9.log.gz` -> `LambdaAOTDemo9`; `sample-logs/` -> `sample-logs`.
