@@ -124,13 +124,16 @@ impl GroupAcc {
     /// of stored values, commutative.
     pub fn merge(&mut self, other: GroupAcc) {
         self.invocations += other.invocations;
-        self.warm_duration_us.extend(other.warm_duration_us);
-        self.cold_duration_us.extend(other.cold_duration_us);
-        self.init_us.extend(other.init_us);
-        self.restore_us.extend(other.restore_us);
-        self.cold_latency_us.extend(other.cold_latency_us);
+        append(&mut self.warm_duration_us, other.warm_duration_us);
+        append(&mut self.cold_duration_us, other.cold_duration_us);
+        append(&mut self.init_us, other.init_us);
+        append(&mut self.restore_us, other.restore_us);
+        append(&mut self.cold_latency_us, other.cold_latency_us);
+        // Billed duration and memory stay in input order, paired: each invocation's cost is resampled
+        // by its place (the cost comparison's bootstrap), so their order is part of the result.
         self.billed_ms.extend(other.billed_ms);
-        self.max_memory_mb.extend(other.max_memory_mb);
+        self.billed_memory_mb.extend(other.billed_memory_mb);
+        append(&mut self.max_memory_mb, other.max_memory_mb);
         for (k, v) in other.memory_sizes {
             *self.memory_sizes.entry(k).or_default() += v;
         }
@@ -141,7 +144,6 @@ impl GroupAcc {
         }
         self.mb_ms += other.mb_ms;
         self.billed_invocations += other.billed_invocations;
-        self.billed_memory_mb.extend(other.billed_memory_mb);
         self.cold_starts += other.cold_starts;
         self.failed_ids.extend(other.failed_ids);
         self.init_failures += other.init_failures;
@@ -194,6 +196,16 @@ impl GroupAcc {
             *self.error_types.entry(t.to_string()).or_default() += 1;
         }
     }
+}
+
+/// `b`'s values added to `a`'s: the shorter copied onto the end of the longer (the merge of two large
+/// halves copies the smaller, and an empty accumulator takes the other's vector as it is). The
+/// values' order is not kept: these are only ever sorted (percentiles, order statistics).
+fn append<T>(a: &mut Vec<T>, mut b: Vec<T>) {
+    if a.len() < b.len() {
+        std::mem::swap(a, &mut b);
+    }
+    a.extend(b);
 }
 
 fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
