@@ -503,7 +503,7 @@ const KEY_ROOM_BYTES: usize = 512;
 /// Scans one block of log text.
 fn scan_block(block: &[u8], file: &InputFile, scope: &AccSettings) -> (Chunk, u64) {
     let mut acc = FileAcc::new(scope);
-    if acc.dedup.is_some() {
+    if acc.dedup.as_ref().is_some_and(|d| matches!(*d.set, Dedup::Collect)) {
         // Room for a key an invocation at a few hundred bytes each (the keys otherwise grow by
         // doubling from four, half a dozen reallocations for each small object of an export).
         acc.keys.reserve(block.len() / KEY_ROOM_BYTES);
