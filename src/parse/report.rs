@@ -9,6 +9,7 @@
 //! twice with two values, a known field in another unit and `Memory Size: 0`
 //! are errors, never a guess.
 
+use super::bytes::{find_stop, lanes_below, lanes_non_ascii};
 use super::record::{parse_thousandths, parse_thousandths_bytes, parse_whole, parse_whole_bytes, Status, MAX_MS};
 use thiserror::Error;
 
@@ -169,38 +170,14 @@ fn exact_canonical(text: &[u8]) -> Option<ReportFields<'_>> {
         *r = init;
         f.init_us = Some(thousandths_then(r, b" ms")?);
     }
-    rest.iter().all(|&c| WHITESPACE[usize::from(c)]).then_some(f)
+    rest.iter().all(u8::is_ascii_whitespace).then_some(f)
 }
 
 /// How many bytes at the start of `b` are ASCII and not whitespace: eight at a time while no byte
 /// is under `!` or over 0x7F, then one by one.
 fn ascii_token_len(b: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(word) = b.get(i..i + 8) {
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        if ((w.wrapping_sub(ONES * 0x21) & !w) | w) & HIGH != 0 {
-            break;
-        }
-        i += 8;
-    }
-    while i < b.len() && b[i].is_ascii() && !WHITESPACE[usize::from(b[i])] {
-        i += 1;
-    }
-    i
+    find_stop(b, 0, |w| lanes_below(w, b'!') | lanes_non_ascii(w), |c| !c.is_ascii() || c.is_ascii_whitespace())
 }
-
-/// `u8::is_ascii_whitespace` as a table (it runs for every byte of the id).
-static WHITESPACE: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b' ' as usize] = true;
-    t[b'\t' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[b'\r' as usize] = true;
-    t[0x0C] = true;
-    t
-};
 
 /// A number of thousandths written as 1 to 12 digits and maybe a point and 1 to 3 more, then
 /// `then` (which starts with a space, so the number is a whole token), as
@@ -558,21 +535,7 @@ mod tests {
     #[test]
     fn ascii_token_lengths_are_found_as_byte_by_byte() {
         let alphabet = [b'a', b'-', b' ', b'\t', b'\n', b'\r', 0x0C, 0x01, 0x20, 0x21, 0x7F, 0x80, 0xC3, 0xFF];
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..2_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let text: Vec<u8> = (0..(state % 40) as usize)
-                .map(|k| {
-                    let r = state.rotate_left(k as u32 * 7);
-                    if r.is_multiple_of(5) {
-                        alphabet[(r >> 8) as usize % alphabet.len()]
-                    } else {
-                        b'0' + (r % 10) as u8
-                    }
-                })
-                .collect();
+        for text in super::super::bytes::mixed_texts(0x9e37_79b9_7f4a_7c15, &alphabet) {
             let want = text.iter().position(|c| !c.is_ascii() || c.is_ascii_whitespace()).unwrap_or(text.len());
             assert_eq!(ascii_token_len(&text), want, "{text:?}");
         }

@@ -8,6 +8,7 @@
 //! source-code literal. Every shape therefore goes through the same REPORT
 //! grammar and the same JSON platform-event parser.
 
+use super::bytes::{find_stop, lanes_below, lanes_equal};
 use super::escape::{opening_quote, quoted_literal, unescape_fully};
 use super::json_event::{parse_event, parse_event_at, report_invocation, PlatformEvent};
 use super::record::{thousandths_of, Invocation, Platform, PlatformLine, Status};
@@ -747,47 +748,15 @@ fn window(buf: &[u8], at: usize, line_end: usize) -> &[u8] {
 /// What stands before a platform keyword on a line: an ISO or epoch-ms
 /// timestamp (S3 export, `aws logs tail`, `sam logs`, console CSV) and maybe a
 /// log stream name (`2023/06/02/[72]88ab…`).
-const SEP: u8 = 1;
-const QUOTE: u8 = 2;
-/// What each byte is to a prefix's tokens: a separator (ASCII whitespace, a comma), a quote around
-/// a token, or part of one (a table: this runs for every byte before every keyword).
-static PREFIX_CLASS: [u8; 256] = {
-    let mut t = [0; 256];
-    let mut i = 0;
-    while i < 256 {
-        let c = i as u8;
-        t[i] = if c.is_ascii_whitespace() || c == b',' {
-            SEP
-        } else if c == b'`' || c == b'"' {
-            QUOTE
-        } else {
-            0
-        };
-        i += 1;
-    }
-    t
-};
+/// A separator between a prefix's tokens.
+fn is_sep(c: u8) -> bool {
+    c.is_ascii_whitespace() || c == b','
+}
 
 /// Where the token that starts at `b[from]` ends: at the first separator, or at the end of `b`.
 /// Eight bytes at a time while none of them can be a separator (no byte under `!`, no comma).
 fn token_end(b: &[u8], from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = from;
-    while let Some(word) = b.get(i..i + 8) {
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        let comma = w ^ (ONES * u64::from(b','));
-        // A lane's high bit is set where its byte is under 0x21 or a comma (and, by the borrow,
-        // maybe the lane above such a byte): those eight are then looked at one by one.
-        if ((w.wrapping_sub(ONES * 0x21) & !w) | (comma.wrapping_sub(ONES) & !comma)) & HIGH != 0 {
-            break;
-        }
-        i += 8;
-    }
-    while i < b.len() && PREFIX_CLASS[usize::from(b[i])] != SEP {
-        i += 1;
-    }
-    i
+    find_stop(b, from, |w| lanes_below(w, b'!') | lanes_equal(w, b','), is_sep)
 }
 
 /// Text that is ASCII (as ids and stream names are) without the general UTF-8 check, else checked.
@@ -806,8 +775,7 @@ fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
     // Tokens cut as bytes: every separator and quote is ASCII, so a token of valid UTF-8 is a
     // `str` as it is. Only a stream's name is checked to be UTF-8 (a timestamp is read as ASCII).
     let b = prefix;
-    let is_sep = |c: u8| PREFIX_CLASS[usize::from(c)] == SEP;
-    let is_quote = |c: u8| PREFIX_CLASS[usize::from(c)] == QUOTE;
+    let is_quote = |c: u8| c == b'`' || c == b'"';
     let mut i = 0;
     while i < b.len() {
         if is_sep(b[i]) {
@@ -890,31 +858,12 @@ mod tests {
         }
     }
 
-    /// The canonical REPORT read straight from the bytes gives what the general reading gives,
-    /// on random texts of REPORT lines in and out of the canonical form: quoted or not, fields
-    /// continued on the next line, odd separators and values, blank lines, other events.
     /// The eight-at-a-time search for a token's end finds what a byte-by-byte one finds, whatever
     /// bytes stand around the separators (control bytes, commas, bytes over 0x80, quotes).
     #[test]
     fn token_ends_are_found_as_byte_by_byte() {
         let alphabet = [b'a', b'0', b' ', b'\t', b',', b'\r', 0x0C, 0x01, 0x20, 0x21, b'"', 0xC3, 0xA9, 0xFF, b'['];
-        let mut state = 0x853c_49e6_748f_ea9bu64;
-        for _ in 0..2_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let len = (state % 40) as usize;
-            let text: Vec<u8> = (0..len)
-                .map(|k| {
-                    let r = state.rotate_left(k as u32 * 5);
-                    // Mostly token bytes, so that whole words without a separator come up.
-                    if r.is_multiple_of(4) {
-                        alphabet[(r >> 8) as usize % alphabet.len()]
-                    } else {
-                        b'a' + (r % 26) as u8
-                    }
-                })
-                .collect();
+        for text in super::super::bytes::mixed_texts(0x853c_49e6_748f_ea9b, &alphabet) {
             for from in 0..=text.len() {
                 let want = (from..text.len())
                     .find(|&i| text[i].is_ascii_whitespace() || text[i] == b',')
@@ -924,6 +873,9 @@ mod tests {
         }
     }
 
+    /// The canonical REPORT read straight from the bytes gives what the general reading gives,
+    /// on random texts of REPORT lines in and out of the canonical form: quoted or not, fields
+    /// continued on the next line, odd separators and values, blank lines, other events.
     #[test]
     fn the_canonical_fast_path_agrees_with_the_general_reading() {
         let mut state = 0x9e37_79b9_7f4a_7c15u64;

@@ -102,7 +102,7 @@ impl Blocks {
 
     /// Up to `n` next blocks (fewer at the end), reusing the buffers in `spare`.
     pub fn next_blocks(&mut self, n: usize, spare: &mut Vec<Vec<u8>>) -> Result<Vec<Block>, SourceError> {
-        let mut blocks = Vec::with_capacity(n.min(64));
+        let mut blocks = Vec::with_capacity(n);
         while blocks.len() < n {
             let Some(block) = self.next_block(spare)? else { break };
             blocks.push(block);
