@@ -1,8 +1,8 @@
 //! One pass over a buffer of log text, in any of the text or JSON shapes.
 //!
 //! The scanner jumps from needle to needle with a SIMD multi-substring search
-//! (aho-corasick), so the text between platform events (application logs, JSON
-//! punctuation) is only counted, never tokenized. Around each hit it takes the
+//! ([`super::needles`]), so the text between platform events (application logs,
+//! JSON punctuation) is only counted, never tokenized. Around each hit it takes the
 //! message: the rest of the line for plain text, or the quoted string
 //! (unescaped) when the message sits inside a JSON document, a CSV cell or a
 //! source-code literal. Every shape therefore goes through the same REPORT
@@ -11,15 +11,14 @@
 use super::bytes::{find_stop, lanes_below, lanes_equal};
 use super::escape::{opening_quote, quoted_literal, unescape_fully};
 use super::json_event::{parse_event, parse_event_at, report_invocation, PlatformEvent};
+use super::needles::{count_newlines, next_needle, Needle};
 use super::record::{thousandths_of, Invocation, Platform, PlatformLine, Status};
 use super::report::{
     parse_canonical, parse_fields, parse_report_fields, starts_with_report_field, ReportError, ReportFields,
 };
 use crate::source::names::looks_like_stream_bytes;
 use crate::time::{parse_timestamp_bytes, parse_timestamp_ms};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use std::borrow::Cow;
-use std::sync::LazyLock;
 
 /// Where parsed records and skipped lines go (ripgrep's `Sink` shape).
 pub trait Sink {
@@ -30,70 +29,6 @@ pub trait Sink {
     /// A platform event other than an invocation.
     fn platform(&mut self, _event: &PlatformLine<'_>, _line: u64) {}
 }
-
-/// What the scanner jumps to. Each is rare in application output; the fault
-/// lines (`RequestId: <id> Error: …`) are found by their `Error:` or `Process
-/// exited` part, since `RequestId: ` itself stands on every START and END line.
-pub const NEEDLES: [&str; Needle::ALL.len()] = {
-    let mut texts = [""; Needle::ALL.len()];
-    let mut i = 0;
-    while i < texts.len() {
-        texts[i] = Needle::ALL[i].text();
-        i += 1;
-    }
-    texts
-};
-
-/// The needles, in the order of [`NEEDLES`] (the automaton reports a hit by index).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Needle {
-    Report,
-    PlatformEvent,
-    LogGroup,
-    RuntimeStart,
-    TaskTimedOut,
-    FaultError,
-    ProcessExited,
-    LogStream,
-    Timestamp,
-}
-
-impl Needle {
-    pub const ALL: [Needle; 9] = [
-        Needle::Report,
-        Needle::PlatformEvent,
-        Needle::LogGroup,
-        Needle::RuntimeStart,
-        Needle::TaskTimedOut,
-        Needle::FaultError,
-        Needle::ProcessExited,
-        Needle::LogStream,
-        Needle::Timestamp,
-    ];
-
-    pub const fn text(self) -> &'static str {
-        match self {
-            Needle::Report => "REPORT",
-            Needle::PlatformEvent => "platform.",
-            Needle::LogGroup => "/aws/lambda/",
-            Needle::RuntimeStart => "_START Runtime Version",
-            Needle::TaskTimedOut => "Task timed out after",
-            Needle::FaultError => "Error:",
-            Needle::ProcessExited => "Process exited before",
-            Needle::LogStream => "logStream",
-            Needle::Timestamp => "\"timestamp\"",
-        }
-    }
-}
-/// A DFA: with these needles it searches at several GB/s (the default
-/// noncontiguous automaton was ~5x slower here).
-static FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::DFA))
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(NEEDLES)
-        .expect("static needles")
-});
 
 /// How much of a line before a keyword is read for its timestamp and log
 /// stream, and searched for a quote that opens the message. What stands
@@ -172,11 +107,13 @@ impl Scanner {
         let mut counted = 0;
         let mut line_no: u64 = 1;
         while pos < buf.len() {
-            let Some(m) = FINDER.find(Input::new(buf).span(pos..buf.len())) else { break };
-            let hit = m.start();
-            line_no += count_newlines(&buf[counted..hit]);
+            // The newlines of the text a handler read past its keyword, then those before the next.
+            line_no += count_newlines(&buf[counted..pos]);
+            let (found, newlines) = next_needle(buf, pos);
+            line_no += newlines;
+            let Some((hit, needle)) = found else { return line_no - 1 + u64::from(!ends_with_newline(buf)) };
             counted = hit;
-            let next = match Needle::ALL[m.pattern().as_usize()] {
+            let next = match needle {
                 Needle::Report => self.on_report(buf, hit, line_no, sink),
                 Needle::PlatformEvent => self.on_platform_event(buf, hit, line_no, sink),
                 Needle::LogGroup => self.on_log_group(buf, hit),
@@ -189,7 +126,7 @@ impl Scanner {
             pos = next.max(hit + 1);
         }
         let newlines = line_no - 1 + count_newlines(&buf[counted..]);
-        newlines + u64::from(!buf.is_empty() && buf[buf.len() - 1] != b'\n')
+        newlines + u64::from(!ends_with_newline(buf))
     }
 
     /// Start and end (exclusive, before `\n`) of the line holding `pos`. The
@@ -714,16 +651,17 @@ fn continues_on_next_line(buf: &[u8], line_end: usize) -> bool {
     }
 }
 
+/// Whether `buf` is empty or its last line is whole: its lines are its newlines.
+fn ends_with_newline(buf: &[u8]) -> bool {
+    buf.last().is_none_or(|&c| c == b'\n')
+}
+
 /// Text of valid UTF-8 without a copy (the common case), else lossily.
 fn utf8(b: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(b) {
         Ok(s) => Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(b),
     }
-}
-
-fn count_newlines(b: &[u8]) -> u64 {
-    memchr::memchr_iter(b'\n', b).count() as u64
 }
 
 /// The part of a line before `at` that can be a message's prefix: at most
