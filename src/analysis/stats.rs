@@ -30,10 +30,15 @@ pub struct Distribution {
 /// Statistics of `values` divided by `scale` (1000 turns microseconds into
 /// milliseconds). Sorts `values` in place.
 pub fn describe(values: &mut [u32], scale: f64, method: Method) -> Distribution {
+    super::radix::sort_u32(values);
+    describe_sorted(values, scale, method)
+}
+
+/// [`describe`] of values already sorted ascending.
+pub fn describe_sorted(values: &[u32], scale: f64, method: Method) -> Distribution {
     if values.is_empty() {
         return Distribution::default();
     }
-    super::radix::sort_u32(values);
     let n = values.len() as u64;
     let sum: u128 = values.iter().map(|&v| u128::from(v)).sum();
     let q = |p| quantile_sorted(values, p, method) / scale;
@@ -51,6 +56,25 @@ pub fn describe(values: &mut [u32], scale: f64, method: Method) -> Distribution 
         p90_ci95: ci(0.90),
         p99_ci95: ci(0.99),
     }
+}
+
+/// The values of two sorted samples, sorted (a merge: linear, where sorting the two joined again
+/// would cost a sort).
+pub fn merge_sorted(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if b[j] < a[i] {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// Points of the empirical CDF of a sorted sample, thinned to at most
@@ -91,6 +115,14 @@ mod tests {
         assert_eq!(d.p50, Some(2.5));
         assert_eq!(d.max, Some(4.0));
         assert!(!d.p99_reliable);
+    }
+
+    #[test]
+    fn merging_two_sorted_samples_sorts_them_together() {
+        let (a, b) = (vec![1, 4, 4, 9], vec![0, 4, 5, 10, 11]);
+        assert_eq!(merge_sorted(&a, &b), vec![0, 1, 4, 4, 4, 5, 9, 10, 11]);
+        assert_eq!(merge_sorted(&[], &b), b);
+        assert_eq!(merge_sorted(&a, &[]), a);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use super::compare::{compare, CompareSettings, Comparison, Sampled, Samples};
 use super::cost::{cost_of, prices, Arch};
 use super::percentile::Method;
-use super::stats::{describe, ecdf_points, Distribution};
+use super::radix::sort_u32;
+use super::stats::{describe_sorted, ecdf_points, merge_sorted, Distribution};
 use crate::aggregate::{Dataset, Group, PackageInfo};
 use chrono::DateTime;
 use rayon::prelude::*;
@@ -303,14 +304,25 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> GroupSummary {
     const US: f64 = 1000.0;
     let m = s.method;
     let mut g = group.acc;
-    let mut all: Vec<u32> = g.warm_duration_us.iter().chain(&g.cold_duration_us).copied().collect();
-    let warm = describe(&mut g.warm_duration_us, US, m);
     let usage: Vec<(Arch, Option<&str>, u128, u64)> =
         group.billing.iter().map(|((arch, region), (mb_ms, n))| (*arch, region.as_deref(), *mb_ms, *n)).collect();
     let c = cost_of(&usage, s.requests_per_month);
     // Before the vectors are sorted: these pair billed_ms with billed_memory_mb.
     let samples = if s.compare.is_some() { samples(&g, &c) } else { Samples::default() };
     let cost_ci95 = cost_ci(&g, &c);
+    // Then every stored vector sorted, on every core (a group's warm durations, billed durations and
+    // memory are most of its values), and all durations merged from the sorted warm and cold ones.
+    let mut stored = [
+        &mut g.warm_duration_us,
+        &mut g.cold_duration_us,
+        &mut g.init_us,
+        &mut g.restore_us,
+        &mut g.cold_latency_us,
+        &mut g.billed_ms,
+        &mut g.max_memory_mb,
+    ];
+    stored.par_iter_mut().for_each(|v| sort_u32(v));
+    let all = merge_sorted(&g.warm_duration_us, &g.cold_duration_us);
     let joined = |set: &std::collections::BTreeSet<String>| {
         (!set.is_empty()).then(|| set.iter().cloned().collect::<Vec<_>>().join(", "))
     };
@@ -336,15 +348,15 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> GroupSummary {
         failure_kinds: g.failure_kinds,
         memory_size_mb: g.memory_sizes.iter().max_by_key(|(size, n)| (**n, **size)).map_or(0, |(size, _)| *size),
         architecture,
-        init_ms: describe(&mut g.init_us, US, m),
-        restore_ms: describe(&mut g.restore_us, US, m),
-        cold_latency_ms: describe(&mut g.cold_latency_us, US, m),
-        billed_ms: describe(&mut g.billed_ms, 1.0, m),
-        max_memory_mb: describe(&mut g.max_memory_mb, 1.0, m),
+        init_ms: describe_sorted(&g.init_us, US, m),
+        restore_ms: describe_sorted(&g.restore_us, US, m),
+        cold_latency_ms: describe_sorted(&g.cold_latency_us, US, m),
+        billed_ms: describe_sorted(&g.billed_ms, 1.0, m),
+        max_memory_mb: describe_sorted(&g.max_memory_mb, 1.0, m),
         duration_ms: DurationStats {
-            all: describe(&mut all, US, m),
-            warm,
-            cold: describe(&mut g.cold_duration_us, US, m),
+            all: describe_sorted(&all, US, m),
+            warm: describe_sorted(&g.warm_duration_us, US, m),
+            cold: describe_sorted(&g.cold_duration_us, US, m),
         },
         billed_invocations: g.billed_invocations,
         gb_seconds: c.gb_seconds,
