@@ -10,12 +10,6 @@ pub fn parse_timestamp_ms(s: &str) -> Option<i64> {
 
 /// [`parse_timestamp_ms`] on bytes (a token of log text, not validated as UTF-8 first).
 pub fn parse_timestamp_bytes(b: &[u8]) -> Option<i64> {
-    /// The two digits at `b[i..i + 2]` as a number.
-    #[inline(always)]
-    fn two(b: &[u8], i: usize) -> Option<u32> {
-        let (hi, lo) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
-        (hi < 10 && lo < 10).then(|| u32::from(hi) * 10 + u32::from(lo))
-    }
     if b.len() == 13 && b.iter().all(u8::is_ascii_digit) {
         return Some(b.iter().fold(0i64, |n, &c| n * 10 + i64::from(c - b'0')));
     }
@@ -25,8 +19,16 @@ pub fn parse_timestamp_bytes(b: &[u8]) -> Option<i64> {
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    let days = days_from_civil(two(b, 0)? * 100 + two(b, 2)?, two(b, 5)?, two(b, 8)?)?;
-    let (h, m, sec) = (two(b, 11)?, two(b, 14)?, two(b, 17)?);
+    // The fourteen digits of `YYYY-MM-DDTHH:MM:SS`, checked together (one branch, not fourteen).
+    let d = |i: usize| u32::from(b[i].wrapping_sub(b'0'));
+    let digits = [d(0), d(1), d(2), d(3), d(5), d(6), d(8), d(9), d(11), d(12), d(14), d(15), d(17), d(18)];
+    if digits.iter().fold(0, |bad, &x| bad | u32::from(x > 9)) != 0 {
+        return None;
+    }
+    let two = |i: usize| digits[i] * 10 + digits[i + 1];
+    let (year, month, day) = (two(0) * 100 + two(2), two(4), two(6));
+    let days = days_from_civil_cached(year, month, day)?;
+    let (h, m, sec) = (two(8), two(10), two(12));
     if h > 23 || m > 59 || sec > 59 {
         return None;
     }
@@ -48,7 +50,11 @@ pub fn parse_timestamp_bytes(b: &[u8]) -> Option<i64> {
     let offset_min: i64 = match &b[i..] {
         b"" | b"Z" | b"+00:00" => 0,
         &[sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let minutes = i64::from(two(&[h1, h2], 0)? * 60 + two(&[m1, m2], 0)?);
+            let two = |hi: u8, lo: u8| {
+                let (hi, lo) = (hi.wrapping_sub(b'0'), lo.wrapping_sub(b'0'));
+                (hi < 10 && lo < 10).then(|| i64::from(hi) * 10 + i64::from(lo))
+            };
+            let minutes = two(h1, h2)? * 60 + two(m1, m2)?;
             if sign == b'-' {
                 -minutes
             } else {
@@ -59,6 +65,25 @@ pub fn parse_timestamp_bytes(b: &[u8]) -> Option<i64> {
     };
     let seconds = days * 86_400 + i64::from(h * 3600 + m * 60 + sec);
     Some(seconds * 1000 + i64::from(millis) - offset_min * 60_000)
+}
+
+/// [`days_from_civil`] of the date asked last on this thread, remembered: log lines come in time
+/// order, so nearly every line asks for the day before it.
+fn days_from_civil_cached(year: u32, month: u32, day: u32) -> Option<i64> {
+    use std::cell::Cell;
+    thread_local! {
+        static LAST: Cell<(u32, Option<i64>)> = const { Cell::new((u32::MAX, None)) };
+    }
+    let key = (year * 100 + month) * 100 + day;
+    LAST.with(|last| {
+        let (k, days) = last.get();
+        if k == key {
+            return days;
+        }
+        let days = days_from_civil(year, month, day);
+        last.set((key, days));
+        days
+    })
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (years 0 to 9999); `None` for a month
@@ -110,6 +135,36 @@ mod tests {
         assert_eq!(parse_timestamp_ms("170785806404a"), None);
     }
 
+    /// Random timestamps in each layout give chrono's instant; a byte of a digit turned into any
+    /// other character gives `None`.
+    #[test]
+    fn random_timestamps_agree_with_chrono() {
+        use chrono::{NaiveDate, TimeZone, Utc};
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut below = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for _ in 0..20_000 {
+            let (y, mo) = (1900 + below(300) as i32, 1 + below(12) as u32);
+            let Some(date) = NaiveDate::from_ymd_opt(y, mo, 1 + below(31) as u32) else { continue };
+            let t = date.and_hms_milli_opt(below(24) as u32, below(60) as u32, below(60) as u32, below(1000) as u32);
+            let want = Utc.from_utc_datetime(&t.unwrap()).timestamp_millis();
+            let text = match below(3) {
+                0 => t.unwrap().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                1 => t.unwrap().format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string(),
+                _ => t.unwrap().format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
+            };
+            assert_eq!(parse_timestamp_ms(&text), Some(want), "{text}");
+            let mut broken = text.into_bytes();
+            let at = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18][below(14) as usize];
+            broken[at] = b"/:aZ \xff"[below(6) as usize];
+            assert_eq!(parse_timestamp_bytes(&broken), None, "{}", String::from_utf8_lossy(&broken));
+        }
+    }
+
     /// The calendar arithmetic agrees with chrono on every day of years 0 to 9999 sampled,
     /// and refuses the days chrono refuses.
     #[test]
@@ -121,6 +176,9 @@ mod tests {
                 for day in 0..=32 {
                     let want = NaiveDate::from_ymd_opt(year as i32, month, day).map(|d| (d - epoch).num_days());
                     assert_eq!(days_from_civil(year, month, day), want, "{year}-{month}-{day}");
+                    // Remembered or not, the same answer (asked twice, then another day between).
+                    assert_eq!(days_from_civil_cached(year, month, day), want);
+                    assert_eq!(days_from_civil_cached(year, month, day), want);
                 }
             }
         }

@@ -708,6 +708,43 @@ fn ascii_or_utf8(b: &[u8]) -> Option<&str> {
 }
 
 fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
+    common_prefix(prefix).unwrap_or_else(|| any_prefix(prefix))
+}
+
+/// The two prefixes nearly every line has, `<ISO timestamp> ` (S3 export) and `<ISO timestamp>
+/// <stream> ` (`aws logs tail`), read without splitting them into tokens first: what
+/// [`any_prefix`] gives for them (a test checks), or `None` for any other prefix.
+fn common_prefix(p: &[u8]) -> Option<(Option<i64>, Option<&str>)> {
+    // `2026-11-01T02:19:24.834Z` or `2026-11-01T23:53:36.049000+00:00`, then one space. With the
+    // `T`, a timestamp that parses holds no separator or quote: it is one token.
+    let ts_len = match p.len() {
+        25.. if p[24] == b' ' => 24,
+        33.. if p[32] == b' ' => 32,
+        _ => return None,
+    };
+    if p[10] != b'T' {
+        return None;
+    }
+    let ts = parse_timestamp_bytes(&p[..ts_len])?;
+    let rest = &p[ts_len + 1..];
+    if rest.is_empty() {
+        return Some((Some(ts), None));
+    }
+    // One more token, then one space: a stream's name (which, with its `/` at 4, is no timestamp).
+    let (&b' ', stream) = rest.split_last()? else { return None };
+    let quote = |c: &u8| *c == b'`' || *c == b'"';
+    if stream.first().is_none_or(quote)
+        || stream.last().is_none_or(quote)
+        || token_end(stream, 0) != stream.len()
+        || !looks_like_stream_bytes(stream)
+    {
+        return None;
+    }
+    Some((Some(ts), ascii_or_utf8(stream)))
+}
+
+/// Any prefix: its tokens (split at whitespace and commas, quotes trimmed) read one by one.
+fn any_prefix(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
     let mut ts = None;
     let mut stream = None;
     // Tokens cut as bytes: every separator and quote is ASCII, so a token of valid UTF-8 is a
@@ -794,6 +831,57 @@ mod tests {
         fn platform(&mut self, event: &PlatformLine<'_>, line: u64) {
             self.0.push(format!("{line} {:?} {:?} {:?}", event.function, event.stream, event.event));
         }
+    }
+
+    /// The two common prefixes read directly give what reading any prefix token by token gives, on
+    /// random prefixes near them (other lengths, quotes, commas, tabs, a date with a space, a second
+    /// timestamp, names that are and are not streams).
+    #[test]
+    fn common_prefixes_read_as_any_prefix() {
+        let pieces = [
+            "2026-11-01T02:19:24.834Z",
+            "2026-11-01T23:53:36.049000+00:00",
+            "2026-11-01 23:53:36.049000+00:00",
+            "2026-13-01T02:19:24.834Z",
+            "2026/11/01/[$LATEST]63cbe1e459320dd7044c3cd7f43c661c",
+            "2026/11/01/[$LATEST]63cb\u{e9}",
+            "\"2026/11/01/[7]ab",
+            "2026/11/01/[7]ab`",
+            "\"abc/11/01/[7]ab",
+            "2026/11/01/x",
+            "1707858064046",
+            " ",
+            "\t",
+            ",",
+            "\"",
+            "x",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let (mut common, mut total) = (0, 0);
+        for _ in 0..20_000 {
+            let mut p = String::new();
+            for k in 0..1 + state % 4 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                // Half of the prefixes start with one of the two common timestamps.
+                let n = if k == 0 && state % 2 == 0 { 2 } else { pieces.len() };
+                p.push_str(pieces[(state >> 20) as usize % n]);
+                if state % 3 != 0 {
+                    p.push(' ');
+                }
+            }
+            let b = p.as_bytes();
+            let fast = common_prefix(b);
+            common += usize::from(fast.is_some());
+            total += 1;
+            assert_eq!(prefix_timestamp_and_stream(b), any_prefix(b), "{p:?}");
+            if let Some(f) = fast {
+                assert_eq!(f, any_prefix(b), "{p:?}");
+            }
+        }
+        // Both readings are exercised.
+        assert!(common > total / 10 && common < total / 2, "{common} of {total}");
     }
 
     /// The eight-at-a-time search for a token's end finds what a byte-by-byte one finds, whatever
