@@ -865,9 +865,9 @@ mod tests {
                 state ^= state >> 7;
                 state ^= state << 17;
                 // Half of the prefixes start with one of the two common timestamps.
-                let n = if k == 0 && state % 2 == 0 { 2 } else { pieces.len() };
+                let n = if k == 0 && state.is_multiple_of(2) { 2 } else { pieces.len() };
                 p.push_str(pieces[(state >> 20) as usize % n]);
-                if state % 3 != 0 {
+                if !state.is_multiple_of(3) {
                     p.push(' ');
                 }
             }
