@@ -123,6 +123,11 @@ impl GroupAcc {
     /// Folds `other` into `self`; merging is associative and, up to the order
     /// of stored values, commutative.
     pub fn merge(&mut self, other: GroupAcc) {
+        if *self == GroupAcc::default() {
+            // An empty accumulator (a slice seen first) becomes the other as it is: no map rebuilt.
+            *self = other;
+            return;
+        }
         self.invocations += other.invocations;
         append(&mut self.warm_duration_us, other.warm_duration_us);
         append(&mut self.cold_duration_us, other.cold_duration_us);

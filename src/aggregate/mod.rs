@@ -146,8 +146,19 @@ impl Partial {
     fn merge(&mut self, mut other: Partial) {
         self.reports.extend(other.reports);
         self.errors.extend(other.errors);
-        for (key, acc) in other.slices {
-            self.slices.entry(key).or_default().merge(acc);
+        // The smaller map's slices go into the larger; a slice in both merges this one's values
+        // before the other's (billed durations keep input order).
+        if self.slices.len() < other.slices.len() {
+            let earlier = std::mem::replace(&mut self.slices, other.slices);
+            for (key, mut acc) in earlier {
+                let later = self.slices.entry(key).or_default();
+                acc.merge(std::mem::take(later));
+                *later = acc;
+            }
+        } else {
+            for (key, acc) in other.slices {
+                self.slices.entry(key).or_default().merge(acc);
+            }
         }
         for (k, v) in other.runtimes {
             self.runtimes.entry(k).or_insert(v);
