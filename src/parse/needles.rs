@@ -73,7 +73,7 @@ impl Needle {
 }
 
 /// The texts of [`Needle::ALL`], in order.
-const NEEDLES: [&str; Needle::ALL.len()] = {
+pub const NEEDLES: [&str; Needle::ALL.len()] = {
     let mut texts = [""; Needle::ALL.len()];
     let mut i = 0;
     while i < texts.len() {

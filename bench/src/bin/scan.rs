@@ -51,13 +51,22 @@ fn timed(label: &str, mb: f64, count: impl FnOnce() -> usize) {
     println!("{label:40} {hits:8} hits in {s:.3}s ({:.0} MB/s)", mb / s);
 }
 
-/// Search speeds: newline counting, the old and new needle sets, packed
-/// Teddy, the DFA, and each needle alone with memmem.
+/// Search speeds: newline counting, the scanner's search (needles and newlines in one pass), the
+/// needle set in aho-corasick's automata and packed Teddy, and each needle alone with memmem.
 pub fn probes(buf: &[u8]) {
     use aho_corasick::{packed, AhoCorasick, AhoCorasickKind, MatchKind};
+    use lambdastat::parse::needles::{next_needle, NEEDLES};
     let mb = buf.len() as f64 / 1e6;
     timed("newlines (memchr)", mb, || memchr::memchr_iter(b'\n', buf).count());
-    let needles = lambdastat::parse::scan::NEEDLES;
+    timed("needles and newlines (what the scanner uses)", mb, || {
+        let (mut pos, mut hits) = (0, 0);
+        while let (Some((at, _)), _) = next_needle(buf, pos) {
+            hits += 1;
+            pos = at + 1;
+        }
+        hits
+    });
+    let needles = NEEDLES;
     let with_request_id: Vec<&str> = needles.iter().copied().chain(["RequestId: "]).collect();
     for (label, set) in [
         ("default automaton + \"RequestId: \"", with_request_id),
@@ -74,7 +83,7 @@ pub fn probes(buf: &[u8]) {
         .match_kind(MatchKind::LeftmostFirst)
         .build(needles)
         .unwrap();
-    timed("DFA, scanner needles (what the scanner uses)", mb, || dfa.find_iter(buf).count());
+    timed("DFA, scanner needles (the portable search)", mb, || dfa.find_iter(buf).count());
     for n in needles {
         let f = memchr::memmem::Finder::new(n);
         timed(&format!("  memmem {n}"), mb, || f.find_iter(buf).count());
