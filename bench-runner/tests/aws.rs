@@ -158,7 +158,7 @@ fn deploy_run_and_clean_against_the_local_aws_api() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     // 2 sizes x (2 + 3) invocations; bound: (0.5 + 1 GB) x (5 x 30 s + 2 x 10 s) x $0.0000166667 + 10 requests.
     let bound = 1.5 * (5.0 * 30.0 + 2.0 * 10.0) * 0.0000166667 + 10.0 * 0.2e-6;
-    assert!(text(&o).contains(&format!("10 invocations (2 cold + 3 warm at 512, 1024 MB)")), "{}", text(&o));
+    assert!(text(&o).contains("10 invocations (2 cold + 3 warm at 512, 1024 MB)"), "{}", text(&o));
     assert!(text(&o).contains(&format!("at most ${bound:.4}")), "{}", text(&o));
     let o = run(&["--memory", "512,1024", "--yes"]);
     assert!(o.status.success(), "{}", text(&o));
