@@ -20,4 +20,6 @@ pub mod report;
 pub mod source;
 pub mod summary_file;
 pub mod term;
+#[cfg(test)]
+mod test_rng;
 pub mod time;

@@ -140,13 +140,8 @@ mod tests {
     #[test]
     fn random_timestamps_agree_with_chrono() {
         use chrono::{NaiveDate, TimeZone, Utc};
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut below = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
+        let mut below = |n: u64| next() % n;
         for _ in 0..20_000 {
             let (y, mo) = (1900 + below(300) as i32, 1 + below(12) as u32);
             let Some(date) = NaiveDate::from_ymd_opt(y, mo, 1 + below(31) as u32) else { continue };

@@ -61,13 +61,7 @@ mod tests {
 
     #[test]
     fn sorts_as_a_comparison_sort_does() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
         for (n, mask) in
             [(10, u32::MAX), (5000, u32::MAX), (70_000, 0x3f_ffff), (9000, 0x7ff), (9000, 0), (20_000, 0xffc0_0fff)]
         {

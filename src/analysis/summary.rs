@@ -5,7 +5,7 @@ use super::compare::{compare, CompareSettings, Comparison, Sampled, Samples};
 use super::cost::{cost_of, prices, Arch};
 use super::percentile::Method;
 use super::radix::sort_u32;
-use super::stats::{describe_sorted, ecdf_points, merge_sorted, Distribution};
+use super::stats::{describe, ecdf_points, merge_sorted, Distribution};
 use crate::aggregate::{Dataset, Group, PackageInfo};
 use chrono::DateTime;
 use rayon::prelude::*;
@@ -348,15 +348,15 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> GroupSummary {
         failure_kinds: g.failure_kinds,
         memory_size_mb: g.memory_sizes.iter().max_by_key(|(size, n)| (**n, **size)).map_or(0, |(size, _)| *size),
         architecture,
-        init_ms: describe_sorted(&g.init_us, US, m),
-        restore_ms: describe_sorted(&g.restore_us, US, m),
-        cold_latency_ms: describe_sorted(&g.cold_latency_us, US, m),
-        billed_ms: describe_sorted(&g.billed_ms, 1.0, m),
-        max_memory_mb: describe_sorted(&g.max_memory_mb, 1.0, m),
+        init_ms: describe(&g.init_us, US, m),
+        restore_ms: describe(&g.restore_us, US, m),
+        cold_latency_ms: describe(&g.cold_latency_us, US, m),
+        billed_ms: describe(&g.billed_ms, 1.0, m),
+        max_memory_mb: describe(&g.max_memory_mb, 1.0, m),
         duration_ms: DurationStats {
-            all: describe_sorted(&all, US, m),
-            warm: describe_sorted(&g.warm_duration_us, US, m),
-            cold: describe_sorted(&g.cold_duration_us, US, m),
+            all: describe(&all, US, m),
+            warm: describe(&g.warm_duration_us, US, m),
+            cold: describe(&g.cold_duration_us, US, m),
         },
         billed_invocations: g.billed_invocations,
         gb_seconds: c.gb_seconds,

@@ -41,12 +41,9 @@ pub fn find_stop(b: &[u8], from: usize, candidates: impl Fn(u64) -> u64, stop: i
 /// whole words without a stop come up), a quarter from `alphabet` (the bytes around the stops).
 #[cfg(test)]
 pub fn mixed_texts(seed: u64, alphabet: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
-    let mut state = seed;
+    let mut next = crate::test_rng::xorshift(seed);
     (0..2_000).map(move |_| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let s = state;
+        let s = next();
         (0..(s % 40) as usize)
             .map(|k| {
                 let r = s.rotate_left(k as u32 * 5);

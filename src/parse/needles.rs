@@ -2,10 +2,10 @@
 //! stand before it (the scanner numbers lines).
 //!
 //! On x86-64 with AVX2, one pass does both, 32 bytes at a time: the newlines are counted, and every
-//! position is tested for a two-byte anchor of each needle with Teddy's nibble tables (two table
-//! lookups a byte, one bit a needle). Anchors are pairs that are rare in log text (`EP` of `REPORT`,
-//! `gS` of `logStream`), not first bytes, so few positions pass; those are compared with their
-//! needle. Elsewhere aho-corasick finds the needles and memchr counts the lines. Both give the same
+//! position is tested for a two-byte anchor of each needle with Teddy's nibble tables (four table
+//! lookups a position, one bit a bucket of needles). Anchors are pairs that are rare in log text
+//! (`EP` of `REPORT`, `gS` of `logStream`), not first bytes, so few positions pass; those are
+//! compared with their needle. Elsewhere aho-corasick finds the needles and memchr counts the lines. Both give the same
 //! answers, which a test checks on random text.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
@@ -54,23 +54,35 @@ impl Needle {
         }
     }
 
-    /// Where the needle's anchor (the two bytes the vector search tests) starts in its text, and
-    /// the bucket (bit) the anchor sets. The two needles sharing a bucket have anchors whose bytes
-    /// share their low nibbles (`gS`, `ws`), so the bucket passes only `gS`, `gs`, `wS` and `ws`.
-    const fn anchor(self) -> (usize, u8) {
+    /// Where the needle's anchor (the two bytes the vector search tests) starts in its text.
+    const fn anchor(self) -> usize {
         match self {
-            Needle::Report => (1, 0),        // EP
-            Needle::PlatformEvent => (3, 1), // tf
-            Needle::LogGroup => (2, 7),      // ws
-            Needle::RuntimeStart => (0, 2),  // _S
-            Needle::TaskTimedOut => (0, 3),  // Ta
-            Needle::FaultError => (0, 4),    // Er
-            Needle::ProcessExited => (9, 5), // xi
-            Needle::LogStream => (2, 7),     // gS
-            Needle::Timestamp => (9, 6),     // p"
+            Needle::Report => 1,        // EP
+            Needle::PlatformEvent => 3, // tf
+            Needle::LogGroup => 2,      // ws
+            Needle::RuntimeStart => 0,  // _S
+            Needle::TaskTimedOut => 0,  // Ta
+            Needle::FaultError => 0,    // Er
+            Needle::ProcessExited => 9, // xi
+            Needle::LogStream => 2,     // gS
+            Needle::Timestamp => 9,     // p"
         }
     }
 }
+
+/// The needles of each bucket (a bit of the nibble tables). The two needles sharing one have anchors
+/// whose bytes share their low nibbles (`gS`, `ws`), so the bucket passes only `gS`, `gs`, `wS` and
+/// `ws`.
+const BUCKETS: [&[Needle]; 8] = [
+    &[Needle::Report],
+    &[Needle::PlatformEvent],
+    &[Needle::RuntimeStart],
+    &[Needle::TaskTimedOut],
+    &[Needle::FaultError],
+    &[Needle::ProcessExited],
+    &[Needle::Timestamp],
+    &[Needle::LogGroup, Needle::LogStream],
+];
 
 /// The texts of [`Needle::ALL`], in order.
 pub const NEEDLES: [&str; Needle::ALL.len()] = {
@@ -124,8 +136,8 @@ const MAX_ANCHOR: usize = {
     let mut max = 0;
     let mut i = 0;
     while i < Needle::ALL.len() {
-        if Needle::ALL[i].anchor().0 > max {
-            max = Needle::ALL[i].anchor().0;
+        if Needle::ALL[i].anchor() > max {
+            max = Needle::ALL[i].anchor();
         }
         i += 1;
     }
@@ -136,24 +148,28 @@ const MAX_ANCHOR: usize = {
 /// low nibble, its high nibble]`, each giving the buckets that nibble can belong to.
 const TABLES: [[u8; 16]; 4] = {
     let mut t = [[0u8; 16]; 4];
-    let mut i = 0;
-    while i < Needle::ALL.len() {
-        let (at, bucket) = Needle::ALL[i].anchor();
-        let text = Needle::ALL[i].text().as_bytes();
+    let mut bucket = 0;
+    while bucket < BUCKETS.len() {
         let bit = 1u8 << bucket;
-        let (first, second) = (text[at], text[at + 1]);
-        t[0][(first & 15) as usize] |= bit;
-        t[1][(first >> 4) as usize] |= bit;
-        t[2][(second & 15) as usize] |= bit;
-        t[3][(second >> 4) as usize] |= bit;
-        i += 1;
+        let mut i = 0;
+        while i < BUCKETS[bucket].len() {
+            let needle = BUCKETS[bucket][i];
+            let (at, text) = (needle.anchor(), needle.text().as_bytes());
+            let (first, second) = (text[at], text[at + 1]);
+            t[0][(first & 15) as usize] |= bit;
+            t[1][(first >> 4) as usize] |= bit;
+            t[2][(second & 15) as usize] |= bit;
+            t[3][(second >> 4) as usize] |= bit;
+            i += 1;
+        }
+        bucket += 1;
     }
     t
 };
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{Needle, MAX_ANCHOR, TABLES};
+    use super::{Needle, BUCKETS, MAX_ANCHOR, TABLES};
     use std::arch::x86_64::*;
 
     /// The best match so far: where it starts, which needle, the newlines before it.
@@ -265,8 +281,8 @@ mod avx2 {
             }
             let mut b = bits[i];
             while b != 0 {
-                for &needle in IN_BUCKET[b.trailing_zeros() as usize] {
-                    let (offset, _) = needle.anchor();
+                for &needle in BUCKETS[b.trailing_zeros() as usize] {
+                    let offset = needle.anchor();
                     if anchor < from + offset {
                         continue;
                     }
@@ -288,18 +304,6 @@ mod avx2 {
             }
         }
     }
-
-    /// The needles of each bucket (as [`Needle::anchor`] gives them; a test checks).
-    pub(super) const IN_BUCKET: [&[Needle]; 8] = [
-        &[Needle::Report],
-        &[Needle::PlatformEvent],
-        &[Needle::RuntimeStart],
-        &[Needle::TaskTimedOut],
-        &[Needle::FaultError],
-        &[Needle::ProcessExited],
-        &[Needle::Timestamp],
-        &[Needle::LogGroup, Needle::LogStream],
-    ];
 }
 
 #[cfg(test)]
@@ -309,13 +313,7 @@ mod tests {
     /// Random texts built of needles, their anchors, broken needles, newlines and letters, long
     /// enough to cross several windows and to put needles across window edges.
     fn texts(seed: u64) -> impl Iterator<Item = Vec<u8>> {
-        let mut state = seed;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng::xorshift(seed);
         let pieces: Vec<Vec<u8>> = NEEDLES
             .iter()
             .flat_map(|n| {
@@ -333,7 +331,7 @@ mod tests {
             let mut text = Vec::new();
             while (text.len() as u64) < len {
                 let r = next();
-                if r % 3 == 0 {
+                if r.is_multiple_of(3) {
                     text.extend_from_slice(&pieces[(r >> 8) as usize % pieces.len()]);
                 } else {
                     text.push(b"abcdEPRTxg \t"[(r >> 8) as usize % 12]);
@@ -358,13 +356,11 @@ mod tests {
     }
 
     #[test]
-    #[cfg(target_arch = "x86_64")]
-    fn each_needle_is_in_its_bucket_once() {
-        let listed: Vec<(usize, Needle)> =
-            avx2::IN_BUCKET.iter().enumerate().flat_map(|(b, ns)| ns.iter().map(move |n| (b, *n))).collect();
+    fn each_needle_is_in_one_bucket() {
+        let listed: Vec<Needle> = BUCKETS.iter().flat_map(|ns| ns.iter().copied()).collect();
         assert_eq!(listed.len(), Needle::ALL.len());
         for needle in Needle::ALL {
-            assert!(listed.contains(&(needle.anchor().1 as usize, needle)), "{needle:?}");
+            assert!(listed.contains(&needle), "{needle:?}");
         }
     }
 

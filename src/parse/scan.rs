@@ -691,6 +691,11 @@ fn is_sep(c: u8) -> bool {
     c.is_ascii_whitespace() || c == b','
 }
 
+/// A quote around a prefix's token (trimmed off it).
+fn is_quote(c: u8) -> bool {
+    c == b'`' || c == b'"'
+}
+
 /// Where the token that starts at `b[from]` ends: at the first separator, or at the end of `b`.
 /// Eight bytes at a time while none of them can be a separator (no byte under `!`, no comma).
 fn token_end(b: &[u8], from: usize) -> usize {
@@ -732,9 +737,8 @@ fn common_prefix(p: &[u8]) -> Option<(Option<i64>, Option<&str>)> {
     }
     // One more token, then one space: a stream's name (which, with its `/` at 4, is no timestamp).
     let (&b' ', stream) = rest.split_last()? else { return None };
-    let quote = |c: &u8| *c == b'`' || *c == b'"';
-    if stream.first().is_none_or(quote)
-        || stream.last().is_none_or(quote)
+    if stream.first().is_none_or(|&c| is_quote(c))
+        || stream.last().is_none_or(|&c| is_quote(c))
         || token_end(stream, 0) != stream.len()
         || !looks_like_stream_bytes(stream)
     {
@@ -750,7 +754,6 @@ fn any_prefix(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
     // Tokens cut as bytes: every separator and quote is ASCII, so a token of valid UTF-8 is a
     // `str` as it is. Only a stream's name is checked to be UTF-8 (a timestamp is read as ASCII).
     let b = prefix;
-    let is_quote = |c: u8| c == b'`' || c == b'"';
     let mut i = 0;
     while i < b.len() {
         if is_sep(b[i]) {
@@ -856,14 +859,13 @@ mod tests {
             "\"",
             "x",
         ];
+        let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let (mut common, mut total) = (0, 0);
         for _ in 0..20_000 {
             let mut p = String::new();
             for k in 0..1 + state % 4 {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
+                state = next();
                 // Half of the prefixes start with one of the two common timestamps.
                 let n = if k == 0 && state.is_multiple_of(2) { 2 } else { pieces.len() };
                 p.push_str(pieces[(state >> 20) as usize % n]);
@@ -904,13 +906,8 @@ mod tests {
     /// continued on the next line, odd separators and values, blank lines, other events.
     #[test]
     fn the_canonical_fast_path_agrees_with_the_general_reading() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut below = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut below = |n: usize| (next() % n as u64) as usize;
         let prefixes = [
             "",
             "2024-02-13T21:01:05.411Z ",
