@@ -585,13 +585,15 @@ fn run(aws: &Aws, opts: &Opts) -> Result<()> {
     if !opts.flag("yes") {
         return Err("nothing invoked: add --yes to run (and pay for) these invocations".into());
     }
+    // The default event and the responses are scratch files, removed however `run` ends.
+    let mut scratch = Scratch(Vec::new());
     let event = match opts.get("event") {
         Some(f) => {
             std::fs::read(f).map_err(|e| format!("--event {f}: {e}"))?;
             PathBuf::from(f)
         }
         None => {
-            let p = std::env::temp_dir().join(format!("bench-runner-event-{}.json", std::process::id()));
+            let p = scratch.path("event");
             std::fs::write(&p, "{}").map_err(|e| format!("{}: {e}", p.display()))?;
             p
         }
@@ -599,7 +601,7 @@ fn run(aws: &Aws, opts: &Opts) -> Result<()> {
     let mut session = Session {
         aws,
         event: format!("fileb://{}", event.display()),
-        response: std::env::temp_dir().join(format!("bench-runner-response-{}.json", std::process::id())),
+        response: scratch.path("response"),
         recorder: Recorder::new(opts, &function, &base.arch, base.code_size)?,
         config: base,
     };
@@ -615,9 +617,27 @@ fn run(aws: &Aws, opts: &Opts) -> Result<()> {
             session.environment(warm, memory)?;
         }
     }
-    let _ = std::fs::remove_file(&session.response);
     session.recorder.summary();
     Ok(())
+}
+
+/// Files in the temporary directory that are removed when this is dropped (on an error too).
+struct Scratch(Vec<PathBuf>);
+
+impl Scratch {
+    fn path(&mut self, what: &str) -> PathBuf {
+        let p = std::env::temp_dir().join(format!("bench-runner-{what}-{}.json", std::process::id()));
+        self.0.push(p.clone());
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }
 
 /// `import`: saved Invoke responses (the JSON `aws lambda invoke --log-type Tail` or `sam remote invoke

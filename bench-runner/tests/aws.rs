@@ -25,6 +25,7 @@ fn runner(moto: &Moto, dir: &Path, args: &[&str]) -> Output {
         .envs(Moto::ENV)
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("TMPDIR", dir.join("scratch"))
         .current_dir(dir)
         .output()
         .unwrap()
@@ -80,6 +81,7 @@ fn deploy_run_and_clean_against_the_local_aws_api() {
     moto.lambda_without_docker();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
+    std::fs::create_dir(dir.join("scratch")).unwrap();
     let manifest = variants(dir);
     let role = moto
         .aws(&[
@@ -173,6 +175,8 @@ fn deploy_run_and_clean_against_the_local_aws_api() {
     let streams: std::collections::BTreeSet<&str> = rows.iter().map(|r| r[4]).collect();
     assert_eq!(streams.len(), 6, "{ledger}");
     assert!(text(&o).contains("10 invocations, 0 failed, 10 without a log tail"), "{}", text(&o));
+    // The default event and the responses were scratch files, and are gone.
+    assert_eq!(std::fs::read_dir(dir.join("scratch")).unwrap().count(), 0);
     // The forced cold starts changed the environment, and kept what was there; the sweep's last size stays.
     let jit = configuration(&moto, "t-jit");
     assert_eq!(jit["Environment"]["Variables"]["TABLE_NAME"], "items");
