@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::os::unix::io::AsRawFd;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -25,8 +25,9 @@ pub struct Spec {
     pub extra_env: Vec<(String, String)>,
 }
 
-/// The environment variables Lambda sets for a function.
-pub fn lambda_env(spec: &Spec, api: &str, stream: &str) -> BTreeMap<String, String> {
+/// The environment variables Lambda sets for a function; `tmp` is the environment's own temporary
+/// directory (Lambda's per-environment `/tmp`), given as `TMPDIR`.
+pub fn lambda_env(spec: &Spec, api: &str, stream: &str, tmp: &Path) -> BTreeMap<String, String> {
     let mut env = BTreeMap::new();
     let mut set = |k: &str, v: String| {
         env.insert(k.to_string(), v);
@@ -51,6 +52,7 @@ pub fn lambda_env(spec: &Spec, api: &str, stream: &str) -> BTreeMap<String, Stri
     set("LANG", "en_US.UTF-8".to_string());
     set("PATH", std::env::var("PATH").unwrap_or_else(|_| "/usr/local/bin:/usr/bin:/bin".to_string()));
     set("HOME", std::env::var("HOME").unwrap_or_else(|_| "/tmp".to_string()));
+    set("TMPDIR", tmp.display().to_string());
     for (k, v) in &spec.extra_env {
         env.insert(k.clone(), v.clone());
     }

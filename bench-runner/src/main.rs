@@ -248,6 +248,8 @@ struct Environment {
     memory: measure::MemorySampler,
     /// Init's duration, ms; or the failed invocation that found Init failing.
     init_ms: Result<f64, Report>,
+    /// The environment's own temporary directory (its `TMPDIR`), removed at teardown.
+    tmp: PathBuf,
 }
 
 impl Environment {
@@ -292,7 +294,9 @@ impl Runner {
         let stream = format!("{}/[$LATEST]{:016x}{:016x}", date_path(started_ms), self.ids.next(), self.ids.next());
         let log: Arc<Mutex<Vec<LogEvent>>> = Arc::new(Mutex::new(Vec::new()));
         let limits = if self.args.cgroups { self.limits(spec.memory_mb) } else { None };
-        let env = launch::lambda_env(spec, &self.api.addr, &stream);
+        let tmp = std::env::temp_dir().join(format!("bench-runner-{}-{:x}", std::process::id(), self.ids.next()));
+        std::fs::create_dir(&tmp).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", tmp.display())))?;
+        let env = launch::lambda_env(spec, &self.api.addr, &stream, &tmp);
         let rv = &self.args.runtime_version.clone();
         let arn_hash: String = (0..4).map(|_| format!("{:016x}", fnv(rv) ^ 0x5bd1_e995)).collect();
         log.lock().unwrap().push((
@@ -304,11 +308,13 @@ impl Runner {
         ));
         let spawned = Instant::now();
         let procs = limits.as_ref().map_or(&[][..], |l| &l.procs[..]);
-        let child = launch::spawn(spec, &env, procs, log.clone())?;
+        let child = launch::spawn(spec, &env, procs, log.clone()).inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&tmp);
+        })?;
         let pid = child.id() as i32;
         sys::CURRENT_GROUP.store(pid, Ordering::SeqCst);
         let memory = measure::MemorySampler::start(pid, Duration::from_millis(10));
-        let mut env = Environment { stream, log, limits, child: Mutex::new(child), pid, memory, init_ms: Ok(0.0) };
+        let mut env = Environment { stream, log, limits, child: Mutex::new(child), pid, memory, init_ms: Ok(0.0), tmp };
         let init = self.api.wait_init(Duration::from_secs(10), &|| env.alive());
         let init_ms = ms(spawned.elapsed());
         env.init_ms = match init {
@@ -422,7 +428,7 @@ impl Runner {
 
     /// Teardown: every process of the environment killed and reaped, its log stream written.
     fn teardown(&mut self, env: Environment) -> std::io::Result<()> {
-        let Environment { stream, log, limits, child, pid, memory, .. } = env;
+        let Environment { stream, log, limits, child, pid, memory, tmp, .. } = env;
         drop(memory);
         sys::kill_group(pid);
         // Processes that left the group (setsid, a double fork) are still in the environment's cgroup.
@@ -433,6 +439,7 @@ impl Runner {
         sys::CURRENT_GROUP.store(0, Ordering::SeqCst);
         std::thread::sleep(Duration::from_millis(10));
         sys::reap_all();
+        let _ = std::fs::remove_dir_all(&tmp);
         drop(limits);
         std::thread::sleep(Duration::from_millis(5)); // let the output readers drain
         let mut events = std::mem::take(&mut *log.lock().unwrap());

@@ -31,7 +31,10 @@ fn build() {
 fn runner(out: &Path, function: &str, task: &str, args: &[&str]) -> std::process::Output {
     let task_root = root().join("bench-runner/build").join(task);
     let handler = std::fs::read_to_string(root().join(format!("bench-runner/build/{task}.handler"))).unwrap();
+    let scratch = out.join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
     Command::new(root().join("target/release/bench-runner"))
+        .env("TMPDIR", &scratch)
         .args(["run", "--function", function, "--task-root", task_root.to_str().unwrap(), "--handler", handler.trim()])
         .args([
             "--out",
@@ -162,6 +165,29 @@ fn cold_and_warm_with_both_clients_reported_by_lambdastat() {
     assert_eq!(group(&c, "rust-hello")["invocations"], 8);
     assert!(group(&c, "rust-hello")["package"]["bytes"].as_u64().unwrap() > 100_000);
     assert!(processes_with(tmp.path().to_str().unwrap()).is_empty());
+}
+
+/// Each execution environment has its own temporary directory (Lambda's per-environment `/tmp`) as
+/// `TMPDIR`, and it is removed with the environment: what the function wrote there, and the tutorial
+/// bootstrap's header files (left behind whenever an environment is stopped while it waits for an
+/// event), do not outlive the run.
+#[test]
+fn each_environment_has_its_own_tmp_removed_at_teardown() {
+    build();
+    let tmp = tempfile::tempdir().unwrap();
+    let ev = event_file(tmp.path(), r#"{"do":"scratch"}"#);
+    let out = runner(
+        tmp.path(),
+        "scratch",
+        "curl-bootstrap",
+        &["--memory", "128", "--cold", "2", "--warm", "3", "--event", &ev],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = report(tmp.path());
+    let f = group(&s, "scratch");
+    assert_eq!((f["invocations"].as_u64(), f["errors"].as_u64()), (Some(5), Some(0)), "the handler found its TMPDIR");
+    let left: Vec<_> = std::fs::read_dir(tmp.path().join("scratch")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
 }
 
 /// A local run and a real-Lambda one of the same function, side by side in one report: the Lambda side

@@ -8,6 +8,7 @@ function handler () {
     *escape-and-sleep*) setsid sleep 31 </dev/null >/dev/null 2>&1 & sleep 30 ;;
     *escape*) setsid sleep 31 </dev/null >/dev/null 2>&1 & ;;
     *sleep*) sleep 30 ;;        # outlives the function timeout
+    *scratch*) echo kept > "${TMPDIR:?no TMPDIR}/scratch-file" ;;  # a file in the environment's /tmp
   esac
   RESPONSE="Echoing request: '$EVENT_DATA'"
   echo $RESPONSE
