@@ -12,6 +12,7 @@
 pub mod dedup;
 pub mod file;
 pub mod group;
+mod ordered;
 pub mod progress;
 pub mod settings;
 
@@ -32,7 +33,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The hash maps of aggregation: foldhash, several times faster than std's SipHash on the short
 /// strings (function, stream) that key them, and still randomly seeded.
 pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Files larger than this are split into chunks scanned in parallel.
 pub const CHUNK_BYTES: usize = 4 << 20;
@@ -292,58 +293,70 @@ fn read_file(
             merger.report.uncompressed_bytes = uncompressed;
         }
         Content::Blocks(mut blocks) => {
-            // Scan a group of blocks on every core while the next group is
-            // read (and inflated) and the group before is merged, in order.
-            // Each block is let go as soon as it is scanned (a mapped range gives
-            // its pages back, a buffer is kept for the next read). Ranges of a map
-            // hold no buffer, so their groups are larger: fewer waits for the
-            // slowest block of a group.
-            let per_core = if blocks.is_mapped() { 8 } else { 2 };
-            let group_size = rayon::current_num_threads().max(1) * per_core;
-            let mut spare: Vec<Vec<u8>> = Vec::new();
-            let mut current = blocks.next_blocks(group_size, &mut spare)?;
+            // Every core scans the next block as soon as it is free; the chunks are merged in
+            // order by whichever core finishes one while no other is merging (`ordered`). Each
+            // block is let go as soon as it is scanned (a mapped range gives its pages back, a
+            // buffer goes back to the reader).
+            let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+            let mut failed = None;
+            let mut scanned = 0u64;
             let mut reported = 0u64;
-            // The chunks of the group before, merged while this group is scanned.
-            let mut pending: Vec<(Chunk, u64)> = Vec::new();
-            while !current.is_empty() {
-                let group = std::mem::take(&mut current);
-                let (scanned, next) = rayon::join(
-                    || {
-                        group
-                            .into_par_iter()
-                            .map(|block| {
-                                let chunk = scan_block(&block, file, scope);
-                                let buffer = match block {
-                                    Block::Owned(buf) => Some(buf),
-                                    Block::Mapped(_) => None,
-                                };
-                                (chunk, buffer)
-                            })
-                            .collect::<Vec<_>>()
-                    },
-                    || {
-                        for (chunk, lines) in pending.drain(..) {
-                            merger.add(chunk, lines);
-                        }
-                        blocks.next_blocks(group_size, &mut spare)
-                    },
-                );
-                current = next?;
-                pending = scanned
-                    .into_iter()
-                    .map(|(chunk, buffer)| {
-                        spare.extend(buffer);
-                        chunk
-                    })
-                    .collect();
-                // Progress in bytes on disk: a gzip stream counts its inflated
-                // bytes up to its size, then the rest at the end.
-                let so_far = input.on_disk.min(blocks.yielded() - current.iter().map(|b| b.len() as u64).sum::<u64>());
+            let work = |block: Block| {
+                let (chunk, lines) = scan_block(&block, file, scope);
+                let len = block.len() as u64;
+                if let Block::Owned(buf) = block {
+                    spare.lock().unwrap().push(buf);
+                }
+                (chunk, lines, len)
+            };
+            let merge = |(chunk, lines, len)| {
+                merger.add(chunk, lines);
+                // Progress in bytes on disk: a gzip stream counts its inflated bytes up to its
+                // size, then the rest at the end.
+                scanned += len;
+                let so_far = input.on_disk.min(scanned);
                 progress.add(so_far - reported);
                 reported = so_far;
+            };
+            if blocks.is_mapped() {
+                // Ranges of a map: taking the next one costs nothing.
+                let next = || match blocks.next_block(&mut Vec::new()) {
+                    Ok(block) => block,
+                    Err(e) => {
+                        failed = Some(e);
+                        None
+                    }
+                };
+                ordered::for_each_ordered(next, work, merge);
+            } else {
+                // A stream (a pipe, or a gzip stream being inflated) is read by a thread of its own
+                // without pause, a few blocks ahead of the scan.
+                let (tx, rx) = std::sync::mpsc::sync_channel(rayon::current_num_threads().max(1));
+                std::thread::scope(|threads| {
+                    threads.spawn(|| {
+                        // The sender is the thread's: the channel closes when it ends.
+                        let tx = tx;
+                        loop {
+                            // A buffer given back by the scan, if there is one, is read into.
+                            let mut buffer: Vec<Vec<u8>> = spare.lock().unwrap().pop().into_iter().collect();
+                            let block = blocks.next_block(&mut buffer);
+                            spare.lock().unwrap().extend(buffer);
+                            match block {
+                                Ok(Some(block)) => {
+                                    if tx.send(block).is_err() {
+                                        break;
+                                    }
+                                }
+                                Ok(None) => break,
+                                Err(e) => break failed = Some(e),
+                            }
+                        }
+                    });
+                    ordered::for_each_ordered(move || rx.recv().ok(), work, merge);
+                });
             }
-            for (chunk, lines) in pending {
-                merger.add(chunk, lines);
+            if let Some(e) = failed {
+                return Err(e);
             }
             merger.report.uncompressed_bytes = blocks.yielded();
             progress.add(input.on_disk - reported);
