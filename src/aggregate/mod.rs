@@ -161,8 +161,16 @@ impl Partial {
                 self.slices.entry(key).or_default().merge(acc);
             }
         }
-        for (k, v) in other.runtimes {
-            self.runtimes.entry(k).or_insert(v);
+        // The first runtime seen of a stream is its runtime: this one's stay, whichever map is kept.
+        if self.runtimes.len() < other.runtimes.len() {
+            std::mem::swap(&mut self.runtimes, &mut other.runtimes);
+            for (k, v) in other.runtimes {
+                self.runtimes.insert(k, v);
+            }
+        } else {
+            for (k, v) in other.runtimes {
+                self.runtimes.entry(k).or_insert(v);
+            }
         }
         self.incidents.extend(other.incidents);
         self.packages.extend(other.packages);
@@ -229,18 +237,17 @@ fn collect_pass(
         p.add(i, read_file(&files[i], opts, dedup, progress));
         p
     });
-    all.merge(
-        small
-            .par_iter()
-            .fold(Partial::default, |mut p, &(_, i)| {
-                p.add(i, read_file(&files[i], opts, dedup, progress));
-                p
-            })
-            .reduce(Partial::default, |mut a, b| {
-                a.merge(b);
-                a
-            }),
-    );
+    let folded = small
+        .par_iter()
+        .fold(Partial::default, |mut p, &(_, i)| {
+            p.add(i, read_file(&files[i], opts, dedup, progress));
+            p
+        })
+        .reduce(Partial::default, |mut a, b| {
+            a.merge(b);
+            a
+        });
+    all.merge(folded);
     let Partial { mut reports, mut errors, slices, runtimes, incidents, packages, keys, mut records } = all;
     records.sort_unstable_by_key(|(i, _)| *i);
     let records = finish_records(records.into_iter().flat_map(|(_, r)| r).collect(), &runtimes, &incidents);
