@@ -59,6 +59,9 @@ pub struct Scanner {
     /// Where the JSON platform event read last ends: the brace that opens the
     /// next one is not looked for before it.
     event_floor: usize,
+    /// The stream name (and its space) of the last common prefix read, checked once (see
+    /// [`common_prefix_known`]).
+    known_stream: Vec<u8>,
     /// Every REPORT through the general reading (a test sets the two readings side by side).
     #[cfg(test)]
     general_only: bool,
@@ -225,7 +228,8 @@ impl Scanner {
             return false;
         }
         let Some(fields) = parse_canonical(&window(buf, hit, le)["REPORT".len()..]) else { return false };
-        let (ts, stream) = prefix_timestamp_and_stream(prefix(buf, ls, hit));
+        let p = prefix(buf, ls, hit);
+        let (ts, stream) = common_prefix_known(p, Some(&mut self.known_stream)).unwrap_or_else(|| any_prefix(p));
         self.emit_fields(fields, ts, stream, line, sink);
         true
     }
@@ -720,6 +724,13 @@ fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
 /// <stream> ` (`aws logs tail`), read without splitting them into tokens first: what
 /// [`any_prefix`] gives for them (a test checks), or `None` for any other prefix.
 fn common_prefix(p: &[u8]) -> Option<(Option<i64>, Option<&str>)> {
+    common_prefix_known(p, None)
+}
+
+/// [`common_prefix`]; with `known`, the last stream name it accepted (and the space after it) is
+/// remembered there, and a prefix with that same name (most REPORTs follow one of their own stream)
+/// skips the name's checks.
+fn common_prefix_known<'p>(p: &'p [u8], known: Option<&mut Vec<u8>>) -> Option<(Option<i64>, Option<&'p str>)> {
     // `2026-11-01T02:19:24.834Z` or `2026-11-01T23:53:36.049000+00:00`, then one space. With the
     // `T`, a timestamp that parses holds no separator or quote: it is one token.
     let ts_len = match p.len() {
@@ -735,6 +746,11 @@ fn common_prefix(p: &[u8]) -> Option<(Option<i64>, Option<&str>)> {
     if rest.is_empty() {
         return Some((Some(ts), None));
     }
+    if let Some(known) = known.as_deref().filter(|k| !k.is_empty() && k.as_slice() == rest) {
+        // SAFETY: these bytes equal a name accepted before (and its space), which `ascii_or_utf8`
+        // found to be UTF-8.
+        return Some((Some(ts), Some(unsafe { std::str::from_utf8_unchecked(&rest[..known.len() - 1]) })));
+    }
     // One more token, then one space: a stream's name (which, with its `/` at 4, is no timestamp).
     let (&b' ', stream) = rest.split_last()? else { return None };
     if stream.first().is_none_or(|&c| is_quote(c))
@@ -744,7 +760,12 @@ fn common_prefix(p: &[u8]) -> Option<(Option<i64>, Option<&str>)> {
     {
         return None;
     }
-    Some((Some(ts), ascii_or_utf8(stream)))
+    let name = ascii_or_utf8(stream);
+    if let (Some(known), Some(_)) = (known, name) {
+        known.clear();
+        known.extend_from_slice(rest);
+    }
+    Some((Some(ts), name))
 }
 
 /// Any prefix: its tokens (split at whitespace and commas, quotes trimmed) read one by one.
@@ -862,6 +883,7 @@ mod tests {
         let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let (mut common, mut total) = (0, 0);
+        let mut known = Vec::new();
         for _ in 0..20_000 {
             let mut p = String::new();
             for k in 0..1 + state % 4 {
@@ -875,6 +897,11 @@ mod tests {
             }
             let b = p.as_bytes();
             let fast = common_prefix(b);
+            // With the last accepted name remembered, and the prefix read twice (the second time
+            // the name is known): the same answer.
+            for _ in 0..2 {
+                assert_eq!(common_prefix_known(b, Some(&mut known)), fast, "{p:?} after {known:?}");
+            }
             common += usize::from(fast.is_some());
             total += 1;
             assert_eq!(prefix_timestamp_and_stream(b), any_prefix(b), "{p:?}");
