@@ -221,15 +221,18 @@ impl Scanner {
         }
         let (ls, le) = self.line_bounds(buf, hit);
         let near = ls.max(hit.saturating_sub(PREFIX_WINDOW));
-        if opening_quote(&buf[near..le], hit - near).is_some() {
+        let p = prefix(buf, ls, hit);
+        let common = common_prefix_known(p, Some(&mut self.known_stream));
+        // A whole line's prefix with the remembered stream name holds no quote: no string opens in it.
+        let quote_free = near == ls && common.is_some_and(|(_, _, remembered)| remembered);
+        if !quote_free && opening_quote(&buf[near..le], hit - near).is_some() {
             return false;
         }
         if continues_on_next_line(buf, le) {
             return false;
         }
         let Some(fields) = parse_canonical(&window(buf, hit, le)["REPORT".len()..]) else { return false };
-        let p = prefix(buf, ls, hit);
-        let (ts, stream) = common_prefix_known(p, Some(&mut self.known_stream)).unwrap_or_else(|| any_prefix(p));
+        let (ts, stream) = common.map_or_else(|| any_prefix(p), |(ts, stream, _)| (ts, stream));
         self.emit_fields(fields, ts, stream, line, sink);
         true
     }
@@ -724,13 +727,14 @@ fn prefix_timestamp_and_stream(prefix: &[u8]) -> (Option<i64>, Option<&str>) {
 /// <stream> ` (`aws logs tail`), read without splitting them into tokens first: what
 /// [`any_prefix`] gives for them (a test checks), or `None` for any other prefix.
 fn common_prefix(p: &[u8]) -> Option<(Option<i64>, Option<&str>)> {
-    common_prefix_known(p, None)
+    common_prefix_known(p, None).map(|(ts, stream, _)| (ts, stream))
 }
 
-/// [`common_prefix`]; with `known`, the last stream name it accepted (and the space after it) is
-/// remembered there, and a prefix with that same name (most REPORTs follow one of their own stream)
-/// skips the name's checks.
-fn common_prefix_known<'p>(p: &'p [u8], known: Option<&mut Vec<u8>>) -> Option<(Option<i64>, Option<&'p str>)> {
+/// [`common_prefix`]; with `known`, the last stream name it accepted that holds no quote (and the
+/// space after it) is remembered there, and a prefix with that same name (most REPORTs follow one of
+/// their own stream) skips the name's checks. The third value says the name was the remembered one:
+/// then the prefix holds no quote (`"` or `'`) at all.
+fn common_prefix_known<'p>(p: &'p [u8], known: Option<&mut Vec<u8>>) -> Option<(Option<i64>, Option<&'p str>, bool)> {
     // `2026-11-01T02:19:24.834Z` or `2026-11-01T23:53:36.049000+00:00`, then one space. With the
     // `T`, a timestamp that parses holds no separator or quote: it is one token.
     let ts_len = match p.len() {
@@ -744,12 +748,13 @@ fn common_prefix_known<'p>(p: &'p [u8], known: Option<&mut Vec<u8>>) -> Option<(
     let ts = parse_timestamp_bytes(&p[..ts_len])?;
     let rest = &p[ts_len + 1..];
     if rest.is_empty() {
-        return Some((Some(ts), None));
+        return Some((Some(ts), None, false));
     }
     if let Some(known) = known.as_deref().filter(|k| !k.is_empty() && k.as_slice() == rest) {
         // SAFETY: these bytes equal a name accepted before (and its space), which `ascii_or_utf8`
         // found to be UTF-8.
-        return Some((Some(ts), Some(unsafe { std::str::from_utf8_unchecked(&rest[..known.len() - 1]) })));
+        let name = unsafe { std::str::from_utf8_unchecked(&rest[..known.len() - 1]) };
+        return Some((Some(ts), Some(name), true));
     }
     // One more token, then one space: a stream's name (which, with its `/` at 4, is no timestamp).
     let (&b' ', stream) = rest.split_last()? else { return None };
@@ -761,11 +766,11 @@ fn common_prefix_known<'p>(p: &'p [u8], known: Option<&mut Vec<u8>>) -> Option<(
         return None;
     }
     let name = ascii_or_utf8(stream);
-    if let (Some(known), Some(_)) = (known, name) {
+    if let (Some(known), Some(_), None) = (known, name, memchr::memchr2(b'"', b'\'', stream)) {
         known.clear();
         known.extend_from_slice(rest);
     }
-    Some((Some(ts), name))
+    Some((Some(ts), name, false))
 }
 
 /// Any prefix: its tokens (split at whitespace and commas, quotes trimmed) read one by one.
@@ -883,7 +888,7 @@ mod tests {
         let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let (mut common, mut total) = (0, 0);
-        let mut known = Vec::new();
+        let (mut known, mut remembered) = (Vec::new(), 0);
         for _ in 0..20_000 {
             let mut p = String::new();
             for k in 0..1 + state % 4 {
@@ -900,7 +905,13 @@ mod tests {
             // With the last accepted name remembered, and the prefix read twice (the second time
             // the name is known): the same answer.
             for _ in 0..2 {
-                assert_eq!(common_prefix_known(b, Some(&mut known)), fast, "{p:?} after {known:?}");
+                let got = common_prefix_known(b, Some(&mut known));
+                assert_eq!(got.map(|(ts, stream, _)| (ts, stream)), fast, "{p:?} after {known:?}");
+                // The remembered name vouches for a prefix without quotes.
+                if got.is_some_and(|(_, _, remembered)| remembered) {
+                    assert!(!b.iter().any(|&c| c == b'"' || c == b'\''), "{p:?}");
+                    remembered += 1;
+                }
             }
             common += usize::from(fast.is_some());
             total += 1;
@@ -909,8 +920,9 @@ mod tests {
                 assert_eq!(f, any_prefix(b), "{p:?}");
             }
         }
-        // Both readings are exercised.
+        // Both readings are exercised, and the remembered name.
         assert!(common > total / 10 && common < total / 2, "{common} of {total}");
+        assert!(remembered > common / 20, "{remembered} of {common}");
     }
 
     /// The eight-at-a-time search for a token's end finds what a byte-by-byte one finds, whatever
