@@ -13,26 +13,70 @@ pub fn parse_timestamp_bytes(b: &[u8]) -> Option<i64> {
     if b.len() == 13 && b.iter().all(u8::is_ascii_digit) {
         return Some(b.iter().fold(0i64, |n, &c| n * 10 + i64::from(c - b'0')));
     }
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') {
+    if b.len() < 19 {
+        return None;
+    }
+    Some(minute_start(b)? + seconds_on(&b[17..])?)
+}
+
+/// The minute of the last timestamp read with [`parse_timestamp_in`]: its first 16 bytes
+/// (`YYYY-MM-DDTHH:MM`) and the minute's start, epoch ms before any offset.
+#[derive(Debug, Default)]
+pub struct LastMinute(Option<([u8; 16], i64)>);
+
+/// [`parse_timestamp_bytes`], the minute of the last timestamp remembered in `last`: log lines come in
+/// time order, so most fall in the minute of the line before, and only their seconds, fraction and
+/// offset are read.
+pub fn parse_timestamp_in(b: &[u8], last: &mut LastMinute) -> Option<i64> {
+    if b.len() < 19 || b.len() == 13 {
+        return parse_timestamp_bytes(b);
+    }
+    let key: [u8; 16] = b[..16].try_into().ok()?;
+    let start = match last.0 {
+        Some((k, start)) if k == key && b[16] == b':' => start,
+        _ => {
+            let start = minute_start(b)?;
+            last.0 = Some((key, start));
+            start
+        }
+    };
+    Some(start + seconds_on(&b[17..])?)
+}
+
+/// The start of the minute `YYYY-MM-DDTHH:MM:` (or with a space for the `T`) at the start of `b`,
+/// epoch ms before any offset; `None` unless those 17 bytes are such a minute.
+fn minute_start(b: &[u8]) -> Option<i64> {
+    if b.len() < 17 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') {
         return None;
     }
     if b[13] != b':' || b[16] != b':' {
         return None;
     }
-    // The fourteen digits of `YYYY-MM-DDTHH:MM:SS`, checked together (one branch, not fourteen).
+    // The twelve digits of `YYYY-MM-DDTHH:MM`, checked together (one branch, not twelve).
     let d = |i: usize| u32::from(b[i].wrapping_sub(b'0'));
-    let digits = [d(0), d(1), d(2), d(3), d(5), d(6), d(8), d(9), d(11), d(12), d(14), d(15), d(17), d(18)];
+    let digits = [d(0), d(1), d(2), d(3), d(5), d(6), d(8), d(9), d(11), d(12), d(14), d(15)];
     if digits.iter().fold(0, |bad, &x| bad | u32::from(x > 9)) != 0 {
         return None;
     }
     let two = |i: usize| digits[i] * 10 + digits[i + 1];
     let (year, month, day) = (two(0) * 100 + two(2), two(4), two(6));
     let days = days_from_civil_cached(year, month, day)?;
-    let (h, m, sec) = (two(8), two(10), two(12));
-    if h > 23 || m > 59 || sec > 59 {
+    let (h, m) = (two(8), two(10));
+    if h > 23 || m > 59 {
         return None;
     }
-    let mut i = 19;
+    Some((days * 86_400 + i64::from(h * 3600 + m * 60)) * 1000)
+}
+
+/// `SS`, maybe a fraction, then nothing, `Z` or an offset (`b` starts at the seconds), as ms into the
+/// minute less the offset.
+fn seconds_on(b: &[u8]) -> Option<i64> {
+    let (s1, s2) = (u32::from(b.first()?.wrapping_sub(b'0')), u32::from(b.get(1)?.wrapping_sub(b'0')));
+    if s1 > 9 || s2 > 9 || s1 * 10 + s2 > 59 {
+        return None;
+    }
+    let sec = s1 * 10 + s2;
+    let mut i = 2;
     let mut millis = 0u32;
     if b.get(i) == Some(&b'.') {
         i += 1;
@@ -63,8 +107,7 @@ pub fn parse_timestamp_bytes(b: &[u8]) -> Option<i64> {
         }
         _ => return None,
     };
-    let seconds = days * 86_400 + i64::from(h * 3600 + m * 60 + sec);
-    Some(seconds * 1000 + i64::from(millis) - offset_min * 60_000)
+    Some(i64::from(sec * 1000 + millis) - offset_min * 60_000)
 }
 
 /// [`days_from_civil`] of the date asked last on this thread, remembered: log lines come in time
@@ -142,6 +185,7 @@ mod tests {
         use chrono::{NaiveDate, TimeZone, Utc};
         let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
         let mut below = |n: u64| next() % n;
+        let mut last = LastMinute::default();
         for _ in 0..20_000 {
             let (y, mo) = (1900 + below(300) as i32, 1 + below(12) as u32);
             let Some(date) = NaiveDate::from_ymd_opt(y, mo, 1 + below(31) as u32) else { continue };
@@ -153,10 +197,22 @@ mod tests {
                 _ => t.unwrap().format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
             };
             assert_eq!(parse_timestamp_ms(&text), Some(want), "{text}");
+            // With the last minute remembered: the same, read twice, and for another second of the
+            // same minute with another ending (a cut fraction, an offset, a broken offset).
+            assert_eq!(parse_timestamp_in(text.as_bytes(), &mut last), Some(want), "{text}");
+            assert_eq!(parse_timestamp_in(text.as_bytes(), &mut last), Some(want), "{text}");
+            let ending = ["", "Z", ".5", ".123456+00:00", "+01:30", "-00:45", "+1:30", ".x", ":00"][below(9) as usize];
+            let other = format!("{}{:02}{ending}", &text[..17], below(61));
+            assert_eq!(
+                parse_timestamp_in(other.as_bytes(), &mut last),
+                parse_timestamp_bytes(other.as_bytes()),
+                "{other}"
+            );
             let mut broken = text.into_bytes();
             let at = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18][below(14) as usize];
             broken[at] = b"/:aZ \xff"[below(6) as usize];
             assert_eq!(parse_timestamp_bytes(&broken), None, "{}", String::from_utf8_lossy(&broken));
+            assert_eq!(parse_timestamp_in(&broken, &mut last), None, "{}", String::from_utf8_lossy(&broken));
         }
     }
 

@@ -17,7 +17,7 @@ use super::report::{
     parse_canonical, parse_fields, parse_report_fields, starts_with_report_field, ReportError, ReportFields,
 };
 use crate::source::names::looks_like_stream_bytes;
-use crate::time::{parse_timestamp_bytes, parse_timestamp_ms};
+use crate::time::{parse_timestamp_bytes, parse_timestamp_in, parse_timestamp_ms, LastMinute};
 use std::borrow::Cow;
 
 /// Where parsed records and skipped lines go (ripgrep's `Sink` shape).
@@ -59,9 +59,8 @@ pub struct Scanner {
     /// Where the JSON platform event read last ends: the brace that opens the
     /// next one is not looked for before it.
     event_floor: usize,
-    /// The stream name (and its space) of the last common prefix read, checked once (see
-    /// [`common_prefix_known`]).
-    known_stream: Vec<u8>,
+    /// The stream name and the minute of the last common prefix read (see [`common_prefix_known`]).
+    memo: PrefixMemo,
     /// Every REPORT through the general reading (a test sets the two readings side by side).
     #[cfg(test)]
     general_only: bool,
@@ -222,7 +221,7 @@ impl Scanner {
         let (ls, le) = self.line_bounds(buf, hit);
         let near = ls.max(hit.saturating_sub(PREFIX_WINDOW));
         let p = prefix(buf, ls, hit);
-        let common = common_prefix_known(p, Some(&mut self.known_stream));
+        let common = common_prefix_known(p, Some(&mut self.memo));
         // A whole line's prefix with the remembered stream name holds no quote: no string opens in it.
         let quote_free = near == ls && common.is_some_and(|(_, _, remembered)| remembered);
         if !quote_free && opening_quote(&buf[near..le], hit - near).is_some() {
@@ -730,11 +729,23 @@ fn common_prefix(p: &[u8]) -> Option<(Option<i64>, Option<&str>)> {
     common_prefix_known(p, None).map(|(ts, stream, _)| (ts, stream))
 }
 
-/// [`common_prefix`]; with `known`, the last stream name it accepted that holds no quote (and the
+/// What [`common_prefix_known`] remembers from one line to the next.
+#[derive(Debug, Default)]
+struct PrefixMemo {
+    /// The last stream name accepted that holds no quote, and the space after it.
+    stream: Vec<u8>,
+    /// The minute of the last timestamp.
+    minute: LastMinute,
+}
+
+/// [`common_prefix`]; with `memo`, the last stream name it accepted that holds no quote (and the
 /// space after it) is remembered there, and a prefix with that same name (most REPORTs follow one of
-/// their own stream) skips the name's checks. The third value says the name was the remembered one:
-/// then the prefix holds no quote (`"` or `'`) at all.
-fn common_prefix_known<'p>(p: &'p [u8], known: Option<&mut Vec<u8>>) -> Option<(Option<i64>, Option<&'p str>, bool)> {
+/// their own stream) skips the name's checks; so is the last timestamp's minute. The third value says
+/// the name was the remembered one: then the prefix holds no quote (`"` or `'`) at all.
+fn common_prefix_known<'p>(
+    p: &'p [u8],
+    mut memo: Option<&mut PrefixMemo>,
+) -> Option<(Option<i64>, Option<&'p str>, bool)> {
     // `2026-11-01T02:19:24.834Z` or `2026-11-01T23:53:36.049000+00:00`, then one space. With the
     // `T`, a timestamp that parses holds no separator or quote: it is one token.
     let ts_len = match p.len() {
@@ -745,12 +756,15 @@ fn common_prefix_known<'p>(p: &'p [u8], known: Option<&mut Vec<u8>>) -> Option<(
     if p[10] != b'T' {
         return None;
     }
-    let ts = parse_timestamp_bytes(&p[..ts_len])?;
+    let ts = match memo.as_deref_mut() {
+        Some(memo) => parse_timestamp_in(&p[..ts_len], &mut memo.minute)?,
+        None => parse_timestamp_bytes(&p[..ts_len])?,
+    };
     let rest = &p[ts_len + 1..];
     if rest.is_empty() {
         return Some((Some(ts), None, false));
     }
-    if let Some(known) = known.as_deref().filter(|k| !k.is_empty() && k.as_slice() == rest) {
+    if let Some(known) = memo.as_deref().map(|m| &m.stream).filter(|k| !k.is_empty() && k.as_slice() == rest) {
         // SAFETY: these bytes equal a name accepted before (and its space), which `ascii_or_utf8`
         // found to be UTF-8.
         let name = unsafe { std::str::from_utf8_unchecked(&rest[..known.len() - 1]) };
@@ -766,9 +780,9 @@ fn common_prefix_known<'p>(p: &'p [u8], known: Option<&mut Vec<u8>>) -> Option<(
         return None;
     }
     let name = ascii_or_utf8(stream);
-    if let (Some(known), Some(_), None) = (known, name, memchr::memchr2(b'"', b'\'', stream)) {
-        known.clear();
-        known.extend_from_slice(rest);
+    if let (Some(memo), Some(_), None) = (memo, name, memchr::memchr2(b'"', b'\'', stream)) {
+        memo.stream.clear();
+        memo.stream.extend_from_slice(rest);
     }
     Some((Some(ts), name, false))
 }
@@ -888,7 +902,7 @@ mod tests {
         let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let (mut common, mut total) = (0, 0);
-        let (mut known, mut remembered) = (Vec::new(), 0);
+        let (mut memo, mut remembered) = (PrefixMemo::default(), 0);
         for _ in 0..20_000 {
             let mut p = String::new();
             for k in 0..1 + state % 4 {
@@ -905,8 +919,8 @@ mod tests {
             // With the last accepted name remembered, and the prefix read twice (the second time
             // the name is known): the same answer.
             for _ in 0..2 {
-                let got = common_prefix_known(b, Some(&mut known));
-                assert_eq!(got.map(|(ts, stream, _)| (ts, stream)), fast, "{p:?} after {known:?}");
+                let got = common_prefix_known(b, Some(&mut memo));
+                assert_eq!(got.map(|(ts, stream, _)| (ts, stream)), fast, "{p:?} after {memo:?}");
                 // The remembered name vouches for a prefix without quotes.
                 if got.is_some_and(|(_, _, remembered)| remembered) {
                     assert!(!b.iter().any(|&c| c == b'"' || c == b'\''), "{p:?}");
