@@ -28,7 +28,7 @@ pub struct LastMinute(Option<([u8; 16], i64)>);
 /// time order, so most fall in the minute of the line before, and only their seconds, fraction and
 /// offset are read.
 pub fn parse_timestamp_in(b: &[u8], last: &mut LastMinute) -> Option<i64> {
-    if b.len() < 19 || b.len() == 13 {
+    if b.len() < 19 {
         return parse_timestamp_bytes(b);
     }
     let key: [u8; 16] = b[..16].try_into().ok()?;

@@ -290,7 +290,10 @@ fn deploy(aws: &Aws, opts: &Opts) -> Result<()> {
         return Err("nothing deployed: add --yes to create or update these functions".into());
     }
     for (name, runtime, handler, arch, package, memory) in plans {
-        let zip = zip_package(&package)?;
+        // The zip is a scratch file, removed however this function's deployment ends.
+        let mut scratch = Scratch(Vec::new());
+        let zip = scratch.path(&format!("{name}.zip"));
+        zip_package(&package, &zip)?;
         let zip_arg = format!("fileb://{}", zip.display());
         let env_json = env_json(&env);
         let memory = memory.to_string();
@@ -345,7 +348,6 @@ fn deploy(aws: &Aws, opts: &Opts) -> Result<()> {
             }
             Err(e) => return Err(format!("aws lambda get-function {name}: {}: {}", e.code, e.message)),
         }
-        let _ = std::fs::remove_file(&zip);
     }
     Ok(())
 }
@@ -358,12 +360,11 @@ fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Zips a package folder as `zip -r` makes it (build.sh measures the same zip).
-fn zip_package(dir: &Path) -> Result<PathBuf> {
-    let zip = std::env::temp_dir().join(format!("bench-runner-{}-{}.zip", std::process::id(), now_ms()));
+/// Zips a package folder into `zip` as `zip -r` makes it (build.sh measures the same zip).
+fn zip_package(dir: &Path, zip: &Path) -> Result<()> {
     let status = Command::new("zip")
         .args(["-q", "-r", "-X"])
-        .arg(&zip)
+        .arg(zip)
         .arg(".")
         .current_dir(dir)
         .status()
@@ -371,7 +372,7 @@ fn zip_package(dir: &Path) -> Result<PathBuf> {
     if !status.success() {
         return Err(format!("zip of {} failed", dir.display()));
     }
-    Ok(zip)
+    Ok(())
 }
 
 /// `{"Variables":{"K":"V"}}` as the CLI takes it.
@@ -593,7 +594,7 @@ fn run(aws: &Aws, opts: &Opts) -> Result<()> {
             PathBuf::from(f)
         }
         None => {
-            let p = scratch.path("event");
+            let p = scratch.path("event.json");
             std::fs::write(&p, "{}").map_err(|e| format!("{}: {e}", p.display()))?;
             p
         }
@@ -601,7 +602,7 @@ fn run(aws: &Aws, opts: &Opts) -> Result<()> {
     let mut session = Session {
         aws,
         event: format!("fileb://{}", event.display()),
-        response: scratch.path("response"),
+        response: scratch.path("response.json"),
         recorder: Recorder::new(opts, &function, &base.arch, base.code_size)?,
         config: base,
     };
@@ -625,8 +626,9 @@ fn run(aws: &Aws, opts: &Opts) -> Result<()> {
 struct Scratch(Vec<PathBuf>);
 
 impl Scratch {
-    fn path(&mut self, what: &str) -> PathBuf {
-        let p = std::env::temp_dir().join(format!("bench-runner-{what}-{}.json", std::process::id()));
+    /// `bench-runner-<pid>-<name>` in the temporary directory.
+    fn path(&mut self, name: &str) -> PathBuf {
+        let p = std::env::temp_dir().join(format!("bench-runner-{}-{name}", std::process::id()));
         self.0.push(p.clone());
         p
     }
