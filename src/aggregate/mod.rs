@@ -115,7 +115,9 @@ struct Partial {
     reports: Vec<(usize, FileReport)>,
     errors: Vec<(usize, SourceError)>,
     slices: HashMap<SliceKey, GroupAcc>,
-    runtimes: HashMap<(Option<String>, Option<String>), StreamRuntime>,
+    /// Each file's stream runtimes, in input order: a stream's runtime is the first one of it here
+    /// ([`first_runtimes`], looked up only when some slice or record still needs it).
+    runtimes: Vec<(StreamOf, StreamRuntime)>,
     incidents: Vec<(Option<String>, Option<String>, Incident)>,
     packages: HashMap<String, PackageInfo>,
     /// Invocation keys of a collecting pass, in one vector (large, so it grows in place and is
@@ -131,9 +133,7 @@ impl Partial {
                 for (key, acc) in fd.slices {
                     self.slices.entry(key).or_default().merge(acc);
                 }
-                for (k, v) in fd.runtimes {
-                    self.runtimes.entry(k).or_insert(v);
-                }
+                self.runtimes.extend(fd.runtimes);
                 self.incidents.extend(fd.incidents);
                 self.packages.extend(fd.packages);
                 self.keys.extend_from_slice(&fd.keys);
@@ -145,6 +145,11 @@ impl Partial {
     }
 
     fn merge(&mut self, mut other: Partial) {
+        if self.reports.is_empty() && self.errors.is_empty() {
+            // Nothing read here yet (every file read adds a report or an error): all is the other's.
+            *self = other;
+            return;
+        }
         self.reports.extend(other.reports);
         self.errors.extend(other.errors);
         // The smaller map's slices go into the larger; a slice in both merges this one's values
@@ -161,17 +166,7 @@ impl Partial {
                 self.slices.entry(key).or_default().merge(acc);
             }
         }
-        // The first runtime seen of a stream is its runtime: this one's stay, whichever map is kept.
-        if self.runtimes.len() < other.runtimes.len() {
-            std::mem::swap(&mut self.runtimes, &mut other.runtimes);
-            for (k, v) in other.runtimes {
-                self.runtimes.insert(k, v);
-            }
-        } else {
-            for (k, v) in other.runtimes {
-                self.runtimes.entry(k).or_insert(v);
-            }
-        }
+        self.runtimes.extend(other.runtimes);
         self.incidents.extend(other.incidents);
         self.packages.extend(other.packages);
         if self.keys.len() < other.keys.len() {
@@ -186,7 +181,7 @@ impl Partial {
 #[derive(Default)]
 struct FileData {
     slices: Vec<(SliceKey, GroupAcc)>,
-    runtimes: HashMap<(Option<String>, Option<String>), StreamRuntime>,
+    runtimes: RuntimeMap,
     incidents: Vec<(Option<String>, Option<String>, Incident)>,
     packages: HashMap<String, PackageInfo>,
     keys: Vec<u64>,
@@ -248,14 +243,19 @@ fn collect_pass(
             a
         });
     all.merge(folded);
-    let Partial { mut reports, mut errors, slices, runtimes, incidents, packages, keys, mut records } = all;
-    records.sort_unstable_by_key(|(i, _)| *i);
-    let records = finish_records(records.into_iter().flat_map(|(_, r)| r).collect(), &runtimes, &incidents);
-    reports.sort_unstable_by_key(|(i, _)| *i);
-    errors.sort_unstable_by_key(|(i, _)| *i);
+    let Partial { reports, errors, slices, runtimes, incidents, packages, keys, records } = all;
+    // Most slices were joined to their stream's runtime as their file was read (an S3 export object
+    // holds its stream's INIT_START): the map of every stream is made only when one was not.
+    let unjoined = slices.keys().any(|k| k.stream.is_some() && k.runtime_version.is_none());
+    let runtimes = if unjoined || records.iter().any(|(_, r)| !r.is_empty()) {
+        first_runtimes(runtimes)
+    } else {
+        RuntimeMap::default()
+    };
+    let records = finish_records(in_input_order(records, files.len()).flatten().collect(), &runtimes, &incidents);
     let mut data = Dataset {
-        files: reports.into_iter().map(|(_, r)| r).collect(),
-        errors: errors.into_iter().map(|(_, e)| e).collect(),
+        files: in_input_order(reports, files.len()).collect(),
+        errors: in_input_order(errors, files.len()).collect(),
         records,
         ..Dataset::default()
     };
@@ -266,6 +266,17 @@ fn collect_pass(
         g.package = g.functions.iter().find_map(|f| packages.get(f).cloned());
     }
     (data, keys)
+}
+
+/// Values given with the index of their file, in the order of the files: each is put in its file's
+/// place (no sort moving them about: a report is a few hundred bytes, and an export has tens of
+/// thousands).
+fn in_input_order<T>(values: Vec<(usize, T)>, files: usize) -> impl Iterator<Item = T> {
+    let mut places: Vec<Option<T>> = std::iter::repeat_with(|| None).take(files).collect();
+    for (i, value) in values {
+        places[i] = Some(value);
+    }
+    places.into_iter().flatten()
 }
 
 fn read_file(
@@ -568,7 +579,7 @@ pub fn split_chunks(buf: &[u8], target: usize) -> Vec<&[u8]> {
 /// in any file), and the outcome an old-style fault line gives its request.
 fn finish_records(
     mut records: Vec<Record>,
-    runtimes: &HashMap<(Option<String>, Option<String>), StreamRuntime>,
+    runtimes: &RuntimeMap,
     incidents: &[(Option<String>, Option<String>, Incident)],
 ) -> Vec<Record> {
     if records.is_empty() {
@@ -604,11 +615,23 @@ fn finish_records(
     records
 }
 
+/// A log stream: (function, stream name).
+type StreamOf = (Option<String>, Option<String>);
+
+/// The runtime and region of each stream.
+type RuntimeMap = HashMap<StreamOf, StreamRuntime>;
+
+/// Each stream's runtime: the first one given for it.
+fn first_runtimes(runtimes: Vec<(StreamOf, StreamRuntime)>) -> RuntimeMap {
+    let mut map = RuntimeMap::with_capacity_and_hasher(runtimes.len(), Default::default());
+    for (stream, rt) in runtimes {
+        map.entry(stream).or_insert(rt);
+    }
+    map
+}
+
 /// Gives each slice with a log stream the runtime and region of its stream.
-fn join_runtimes(
-    slices: HashMap<SliceKey, GroupAcc>,
-    runtimes: &HashMap<(Option<String>, Option<String>), StreamRuntime>,
-) -> Vec<(SliceKey, GroupAcc)> {
+fn join_runtimes(slices: HashMap<SliceKey, GroupAcc>, runtimes: &RuntimeMap) -> Vec<(SliceKey, GroupAcc)> {
     let mut out: BTreeMap<SliceKey, GroupAcc> = BTreeMap::new();
     for (mut key, acc) in slices {
         if key.stream.is_some() && key.runtime_version.is_none() {

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -99,8 +100,12 @@ impl Exporter for JsonExporter {
         "summary.json"
     }
     fn render(&self, ctx: &ReportContext, out: &mut dyn Write) -> Result<(), RenderError> {
-        serde_json::to_writer_pretty(&mut *out, ctx.summary)?;
-        Ok(out.write_all(b"\n").map_err(serde_json::Error::io)?)
+        // Through a buffer of a known type: serde_json writes a few bytes at a time, and each write
+        // through `dyn Write` is a call that cannot be inlined (a large export's summary is megabytes).
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer_pretty(&mut out, ctx.summary)?;
+        out.write_all(b"\n").map_err(serde_json::Error::io)?;
+        Ok(out.flush().map_err(serde_json::Error::io)?)
     }
 }
 
@@ -108,13 +113,17 @@ impl Exporter for JsonExporter {
 pub struct TemplateExporter<'t> {
     pub templates: &'t templates::Templates,
     pub name: &'static str,
+    /// The context as minijinja values, made by the first page rendered and shared by the others
+    /// (making it is most of a page's time when an export lists tens of thousands of files).
+    pub values: &'t OnceLock<minijinja::Value>,
 }
 impl Exporter for TemplateExporter<'_> {
     fn file_name(&self) -> &'static str {
         self.name
     }
     fn render(&self, ctx: &ReportContext, out: &mut dyn Write) -> Result<(), RenderError> {
-        self.templates.render_to(self.name, ctx, out)
+        let values = self.values.get_or_init(|| minijinja::Value::from_serialize(ctx));
+        self.templates.render_to(self.name, values, out)
     }
 }
 
@@ -145,10 +154,11 @@ pub fn write_reports(summary: &Summary, opts: &OutputOptions) -> Result<Vec<Path
         files_not_shown: summary.inputs.per_file.len() - files_shown.len(),
         files_shown,
     };
+    let values = OnceLock::new();
     let exporters: [&(dyn Exporter + Sync); 3] = [
         &JsonExporter,
-        &TemplateExporter { templates: opts.templates, name: "index.html" },
-        &TemplateExporter { templates: opts.templates, name: "report.md" },
+        &TemplateExporter { templates: opts.templates, name: "index.html", values: &values },
+        &TemplateExporter { templates: opts.templates, name: "report.md", values: &values },
     ];
     std::fs::create_dir_all(opts.dir).map_err(|source| RenderError::Write { path: opts.dir.into(), source })?;
     // Each output is written beside its place and moved there only when every one is written: a

@@ -1,7 +1,6 @@
 //! What a path says: the function (a component after `aws/lambda/`), the
 //! log stream of an S3 export object, a name without extensions.
 
-use std::borrow::Cow;
 use std::path::{Component, Path};
 
 /// A Lambda log stream name as log lines print it: `2024/03/05/[$LATEST]6e67…`
@@ -17,13 +16,17 @@ pub fn looks_like_stream_bytes(token: &[u8]) -> bool {
 
 /// The component after `aws/lambda/` in `path`, without extensions, if any.
 pub fn path_function(path: &Path, fallback: &str) -> String {
-    let parts = normal_components(path);
-    parts
-        .windows(3)
-        .find(|w| w[0] == "aws" && w[1] == "lambda")
-        .map(|w| strip_extensions(Path::new(w[2].as_ref())))
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| fallback.to_string())
+    // The components are walked once and only as far as the first `aws/lambda/` (this runs for each
+    // of an S3 export's tens of thousands of objects).
+    let (mut before, mut last) = (None, None);
+    for part in normal_components(path) {
+        if before == Some("aws".as_ref()) && last == Some("lambda".as_ref()) {
+            let name = strip_extensions(Path::new(part));
+            return if name.is_empty() { fallback.to_string() } else { name };
+        }
+        (before, last) = (last, Some(part));
+    }
+    fallback.to_string()
 }
 
 /// The log stream of an S3 export object `<prefix>/<task>/<stream>/000000.gz`.
@@ -34,26 +37,25 @@ pub fn path_stream(path: &Path) -> Option<String> {
     if !is_s3_export_object(path) {
         return None;
     }
-    let dirs = normal_components(path.parent()?);
-    let last = dirs.last()?;
-    if last.contains('[') && dirs.len() >= 4 {
-        let date = &dirs[dirs.len() - 4..dirs.len() - 1];
-        if date.iter().all(|d| d.bytes().all(|c| c.is_ascii_digit())) {
-            return Some(format!("{}/{}", date.join("/"), last));
+    // Read from the end: only the last four directories can matter.
+    let mut dirs = normal_components(path.parent()?).rev();
+    let last = dirs.next()?.to_string_lossy();
+    if last.contains('[') {
+        let date: Vec<_> = dirs.take(3).collect();
+        if date.len() == 3 && date.iter().all(|d| d.as_encoded_bytes().iter().all(u8::is_ascii_digit)) {
+            let [day, month, year] = [0, 1, 2].map(|i| date[i].to_string_lossy());
+            return Some(format!("{year}/{month}/{day}/{last}"));
         }
     }
-    Some(last.to_string())
+    Some(last.into_owned())
 }
 
-/// The named components of a path, borrowed where they are UTF-8 (this runs for each of an S3
-/// export's tens of thousands of objects).
-fn normal_components(path: &Path) -> Vec<Cow<'_, str>> {
-    path.components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy()),
-            _ => None,
-        })
-        .collect()
+/// The named components of a path (not `.`, `..` or the root).
+fn normal_components(path: &Path) -> impl DoubleEndedIterator<Item = &std::ffi::OsStr> {
+    path.components().filter_map(|c| match c {
+        Component::Normal(s) => Some(s),
+        _ => None,
+    })
 }
 
 /// `LambdaAOTDemo9.log.gz` -> `LambdaAOTDemo9`; `sample-logs/` -> `sample-logs`.
@@ -70,9 +72,9 @@ pub fn strip_extensions(path: &Path) -> String {
 
 /// `000000.gz`, `000001.gz`, … : the objects of a CloudWatch Logs export.
 pub fn is_s3_export_object(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    let stem = name.strip_suffix(".gz").unwrap_or(&name);
-    stem.len() == 6 && stem.bytes().all(|c| c.is_ascii_digit())
+    let name = path.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default();
+    let stem = name.strip_suffix(b".gz").unwrap_or(name);
+    stem.len() == 6 && stem.iter().all(u8::is_ascii_digit)
 }
 
 #[cfg(test)]
@@ -96,5 +98,16 @@ mod tests {
             Some("2026-11-01-[$LATEST]abc")
         );
         assert_eq!(path_stream(Path::new("e/aws/lambda/F.log")), None);
+        // The first `aws/lambda/` names the function; `.` components and doubled slashes are not parts.
+        assert_eq!(path_function(Path::new("/x/./aws//lambda/G.v2/aws/lambda/H/000000.gz"), "x"), "G");
+        assert_eq!(path_function(Path::new("aws/lambda"), "fallback"), "fallback");
+        assert_eq!(
+            path_stream(Path::new("2026/11/01/[$LATEST]abc/000000.gz")).as_deref(),
+            Some("2026/11/01/[$LATEST]abc")
+        );
+        assert_eq!(path_stream(Path::new("11/01/[$LATEST]abc/000000.gz")).as_deref(), Some("[$LATEST]abc"));
+        assert_eq!(path_stream(Path::new("2026/1x/01/[$LATEST]abc/000000")).as_deref(), Some("[$LATEST]abc"));
+        assert_eq!(path_stream(Path::new("000000.gz")), None);
+        assert!(is_s3_export_object(Path::new("a/000123.gz")) && !is_s3_export_object(Path::new("a/00012.gz")));
     }
 }

@@ -4,6 +4,9 @@
 use super::names::{path_function, path_stream, strip_extensions};
 use super::{InputFile, SourceError};
 use rayon::prelude::*;
+use rustix::fd::OwnedFd;
+use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
+use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 /// Names S3 exports put beside the logs, which hold no log data.
@@ -53,6 +56,11 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
 /// A file found, and its size.
 type Found = (PathBuf, u64);
 
+/// Below this depth a directory is opened relative to its parent's open descriptor (one name for the
+/// kernel to look up, not the whole path again); deeper, by its path, so that a very deep tree does
+/// not hold a descriptor open for each level.
+const RELATIVE_OPEN_DEPTH: usize = 32;
+
 /// The files under `dir` and their sizes, depth first in sorted order (as `walkdir` sorted by name
 /// gives them), hidden ones skipped. Subdirectories are listed on every core: an S3 export tree is a
 /// directory per log stream, tens of thousands of them. The kind of each entry comes with the
@@ -60,44 +68,82 @@ type Found = (PathBuf, u64);
 /// again). A link to a file is that file; a link to a directory is walked where it stands by
 /// walkdir, which follows links under it and stops at loops.
 fn find_files(dir: &std::path::Path, found: &mut Vec<Found>, errors: &mut Vec<SourceError>) {
-    let listing = std::fs::read_dir(dir).and_then(|rd| {
-        rd.map(|e| {
-            e.and_then(|e| {
-                let kind = e.file_type()?;
-                let size = if kind.is_file() { e.metadata().map(|m| m.len()) } else { Ok(0) };
-                Ok((e.file_name(), kind, e.path(), size))
-            })
-        })
-        .collect::<std::io::Result<Vec<_>>>()
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    match rustix::fs::open(dir, flags, Mode::empty()) {
+        Ok(fd) => list(dir, fd, 0, found, errors),
+        Err(e) => errors.push(SourceError::ListDir { path: dir.to_path_buf(), source: e.into() }),
+    }
+}
+
+/// An entry of a directory: its name, its kind, and its size when it is a file.
+type Entry = (std::ffi::OsString, FileType, std::io::Result<u64>);
+
+/// The files under the open directory `fd`, whose path is `dir`.
+fn list(dir: &std::path::Path, fd: OwnedFd, depth: usize, found: &mut Vec<Found>, errors: &mut Vec<SourceError>) {
+    let listing = Dir::new(fd).and_then(|mut listing| {
+        let mut entries = Vec::new();
+        while let Some(entry) = listing.read() {
+            let entry = entry?;
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            let name = std::ffi::OsStr::from_bytes(name).to_os_string();
+            let stat = |listing: &Dir| rustix::fs::statat(listing.fd()?, name.as_os_str(), AtFlags::SYMLINK_NOFOLLOW);
+            // Some file systems do not say the kind in the listing: it is asked for then.
+            let kind = match entry.file_type() {
+                FileType::Unknown => stat(&listing).map_or(FileType::Unknown, |st| FileType::from_raw_mode(st.st_mode)),
+                kind => kind,
+            };
+            let size = if kind == FileType::RegularFile {
+                stat(&listing).map(|st| st.st_size as u64).map_err(std::io::Error::from)
+            } else {
+                Ok(0)
+            };
+            entries.push((name, kind, size));
+        }
+        Ok((listing, entries))
     });
-    let mut entries = match listing {
-        Ok(entries) => entries,
-        Err(source) => return errors.push(SourceError::ListDir { path: dir.to_path_buf(), source }),
+    let (listing, mut entries): (Dir, Vec<Entry>) = match listing {
+        Ok(listed) => listed,
+        Err(e) => return errors.push(SourceError::ListDir { path: dir.to_path_buf(), source: e.into() }),
     };
     entries.sort_by(|a, b| a.0.cmp(&b.0));
+    // Deep down, the directory is let go before its subdirectories are listed (they open by path).
+    let parent = (depth < RELATIVE_OPEN_DEPTH).then_some(listing);
     let parts: Vec<(Vec<Found>, Vec<SourceError>)> = entries
         .into_par_iter()
-        .map(|(name, kind, path, size)| {
+        .map(|(name, kind, size)| {
             let (mut found, mut errors) = (Vec::new(), Vec::new());
-            if is_hidden(&name) || NOT_LOGS.contains(&name.to_string_lossy().as_ref()) {
+            if is_hidden(&name) || is_not_logs(&name) {
                 return (found, errors);
             }
-            if kind.is_file() {
-                match size {
+            let path = dir.join(&name);
+            match kind {
+                FileType::RegularFile => match size {
                     Ok(size) => found.push((path, size)),
                     Err(source) => errors.push(SourceError::Read { path, source }),
+                },
+                FileType::Directory => {
+                    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                    let opened = match parent.as_ref().map(Dir::fd) {
+                        Some(Ok(at)) => rustix::fs::openat(at, name.as_os_str(), flags, Mode::empty()),
+                        _ => rustix::fs::open(&path, flags, Mode::empty()),
+                    };
+                    match opened {
+                        Ok(fd) => list(&path, fd, depth + 1, &mut found, &mut errors),
+                        Err(e) => errors.push(SourceError::ListDir { path, source: e.into() }),
+                    }
                 }
-            } else if kind.is_dir() {
-                find_files(&path, &mut found, &mut errors);
-            } else if kind.is_symlink() {
-                match std::fs::metadata(&path) {
+                FileType::Symlink => match std::fs::metadata(&path) {
                     Ok(m) if m.is_file() => found.push((path, m.len())),
                     Ok(m) if m.is_dir() && links_to_ancestor(&path) => {
                         errors.push(SourceError::Loop { path });
                     }
                     Ok(m) if m.is_dir() => follow_linked_dir(&path, &mut found, &mut errors),
                     _ => {}
-                }
+                },
+                _ => {}
             }
             (found, errors)
         })
@@ -121,12 +167,10 @@ fn follow_linked_dir(dir: &std::path::Path, found: &mut Vec<Found>, errors: &mut
     let walker = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name();
     for entry in walker.into_iter().filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name())) {
         match entry {
-            Ok(e) if e.file_type().is_file() && !NOT_LOGS.contains(&e.file_name().to_string_lossy().as_ref()) => {
-                match e.metadata() {
-                    Ok(m) => found.push((e.into_path(), m.len())),
-                    Err(source) => errors.push(SourceError::Walk { path: dir.to_path_buf(), source }),
-                }
-            }
+            Ok(e) if e.file_type().is_file() && !is_not_logs(e.file_name()) => match e.metadata() {
+                Ok(m) => found.push((e.into_path(), m.len())),
+                Err(source) => errors.push(SourceError::Walk { path: dir.to_path_buf(), source }),
+            },
             Ok(_) => {}
             Err(source) => errors.push(SourceError::Walk { path: dir.to_path_buf(), source }),
         }
@@ -147,7 +191,11 @@ fn describe(path: PathBuf, size: u64, given_name: &str) -> InputFile {
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_string_lossy().starts_with('.')
+    name.as_encoded_bytes().starts_with(b".")
+}
+
+fn is_not_logs(name: &std::ffi::OsStr) -> bool {
+    NOT_LOGS.iter().any(|n| name == *n)
 }
 
 #[cfg(test)]
