@@ -28,6 +28,7 @@ use crate::source::{Block, Content, Format, InputFile, ReadSettings, SourceError
 use dedup::Dedup;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The hash maps of aggregation: foldhash, several times faster than std's SipHash on the short
@@ -130,8 +131,16 @@ impl Partial {
     fn add(&mut self, i: usize, result: Result<(FileReport, FileData), SourceError>) {
         match result {
             Ok((report, fd)) => {
-                for (key, acc) in fd.slices {
-                    self.slices.entry(key).or_default().merge(acc);
+                for (key, mut acc) in fd.slices {
+                    match self.slices.entry(key) {
+                        Entry::Occupied(mut kept) => kept.get_mut().merge(acc),
+                        Entry::Vacant(place) => {
+                            // Kept as it is (a stream's own slice, say, until its runtime is
+                            // joined at the end): without the spare room its vectors grew with.
+                            acc.shrink();
+                            place.insert(acc);
+                        }
+                    }
                 }
                 self.runtimes.extend(fd.runtimes);
                 self.incidents.extend(fd.incidents);
@@ -458,7 +467,11 @@ impl<'a> FileMerger<'a> {
         self.report.skipped.merge(acc.skipped, self.report.lines);
         self.report.records += acc.records;
         self.report.duplicates += acc.duplicates;
-        self.fd.keys.extend_from_slice(&acc.keys);
+        if self.fd.keys.is_empty() {
+            self.fd.keys = acc.keys;
+        } else {
+            self.fd.keys.extend_from_slice(&acc.keys);
+        }
         self.report.lines += lines;
         self.inherited = named_at_end.or(self.inherited.take());
     }
@@ -493,13 +506,7 @@ impl<'a> FileMerger<'a> {
             }
             merged.entry(key).or_default().merge(acc);
         }
-        fd.slices = merged
-            .into_iter()
-            .map(|(k, mut acc)| {
-                acc.shrink();
-                (k, acc)
-            })
-            .collect();
+        fd.slices = merged.into_iter().collect();
         (self.report, self.fd)
     }
 }

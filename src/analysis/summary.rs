@@ -6,7 +6,8 @@ use super::cost::{cost_of, prices, Arch};
 use super::percentile::Method;
 use super::radix::sort_u32;
 use super::stats::{describe, ecdf_points, merge_sorted, Distribution};
-use crate::aggregate::{Dataset, Group, PackageInfo};
+use crate::aggregate::{Dataset, FileReport, Group, PackageInfo};
+use crate::source::SourceError;
 use chrono::DateTime;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -207,10 +208,13 @@ pub fn find_baseline(groups: &[GroupSummary], name: &str) -> Result<usize, Basel
 /// gives them, the baseline moved first. Fails only when the baseline names
 /// no group (or several).
 pub fn summarize(data: Dataset, settings: &AnalysisSettings) -> Result<Summary, BaselineError> {
-    let inputs = summarize_inputs(&data);
-    // Groups in parallel: sorting their values is most of the work left after reading.
-    let mut functions: Vec<GroupSummary> =
-        data.groups.into_par_iter().map(|group| summarize_group(group, settings)).collect();
+    let Dataset { groups, files, errors, .. } = data;
+    // Groups in parallel (sorting their values is most of the work left after reading), and the
+    // files' table beside them (an S3 export lists tens of thousands).
+    let (inputs, mut functions) = rayon::join(
+        || summarize_inputs(files, &errors),
+        || groups.into_par_iter().map(|group| summarize_group(group, settings)).collect::<Vec<_>>(),
+    );
     let baseline = match &settings.baseline {
         Some(name) => {
             let i = find_baseline(&functions, name)?;
@@ -255,32 +259,31 @@ impl GroupSummary {
     }
 }
 
-fn summarize_inputs(data: &Dataset) -> Inputs {
+fn summarize_inputs(files: Vec<FileReport>, errors: &[SourceError]) -> Inputs {
     let mut skipped_by_reason = BTreeMap::new();
     let mut formats = BTreeMap::new();
-    let per_file: Vec<FileSummary> = data
-        .files
-        .iter()
+    let per_file: Vec<FileSummary> = files
+        .into_iter()
         .map(|f| {
             for (k, v) in &f.skipped.by_reason {
                 *skipped_by_reason.entry(k.clone()).or_default() += v;
             }
             *formats.entry(f.format.label()).or_default() += 1;
             FileSummary {
-                path: f.path.clone(),
+                skipped_lines: f.skipped.total(),
+                path: f.path,
                 format: f.format.label(),
                 bytes: f.bytes,
                 uncompressed_bytes: f.uncompressed_bytes,
                 lines: f.lines,
                 records: f.records,
                 duplicates: f.duplicates,
-                skipped_lines: f.skipped.total(),
-                skipped_by_reason: f.skipped.by_reason.clone(),
+                skipped_by_reason: f.skipped.by_reason,
                 first_skipped: f
                     .skipped
                     .examples
-                    .iter()
-                    .map(|(line, reason)| SkippedLine { line: *line, reason: reason.clone() })
+                    .into_iter()
+                    .map(|(line, reason)| SkippedLine { line, reason })
                     .collect(),
             }
         })
@@ -295,7 +298,7 @@ fn summarize_inputs(data: &Dataset) -> Inputs {
         skipped_lines: per_file.iter().map(|f| f.skipped_lines).sum(),
         skipped_by_reason,
         formats,
-        unreadable_files: data.errors.iter().map(|e| e.to_string()).collect(),
+        unreadable_files: errors.iter().map(|e| e.to_string()).collect(),
         per_file,
     }
 }
