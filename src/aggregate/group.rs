@@ -96,7 +96,13 @@ impl GroupAcc {
         }
         self.max_memory_mb.extend(max_mem);
         if let Some(size) = inv.memory_size_mb {
-            *self.memory_sizes.entry(size).or_default() += 1;
+            // A slice holds one memory size: its count is there already but for the first time.
+            match self.memory_sizes.get_mut(&size) {
+                Some(n) => *n += 1,
+                None => {
+                    self.memory_sizes.insert(size, 1);
+                }
+            }
         }
         match inv.status {
             Status::Success => {}
@@ -120,10 +126,54 @@ impl GroupAcc {
         Ok(())
     }
 
+    /// Nothing added or merged yet (the same as `== GroupAcc::default()`, without making one to
+    /// compare with and drop: slices are merged into empty ones tens of thousands of times).
+    pub fn is_empty(&self) -> bool {
+        // Every field named, so that a new one cannot be forgotten here.
+        let GroupAcc {
+            invocations,
+            cold_starts,
+            warm_duration_us,
+            cold_duration_us,
+            init_us,
+            restore_us,
+            cold_latency_us,
+            billed_ms,
+            max_memory_mb,
+            memory_sizes,
+            errors,
+            timeouts,
+            error_types,
+            mb_ms,
+            billed_invocations,
+            billed_memory_mb,
+            failed_ids,
+            init_failures,
+            restore_failures,
+            failure_kinds,
+            first_timestamp_ms,
+            last_timestamp_ms,
+        } = self;
+        [*invocations, *cold_starts, *errors, *timeouts, *billed_invocations, *init_failures, *restore_failures]
+            .iter()
+            .all(|n| *n == 0)
+            && *mb_ms == 0
+            && [warm_duration_us, cold_duration_us, init_us, restore_us, cold_latency_us, billed_ms, max_memory_mb]
+                .iter()
+                .all(|v| v.is_empty())
+            && billed_memory_mb.is_empty()
+            && memory_sizes.is_empty()
+            && error_types.is_empty()
+            && failed_ids.is_empty()
+            && failure_kinds.is_empty()
+            && first_timestamp_ms.is_none()
+            && last_timestamp_ms.is_none()
+    }
+
     /// Folds `other` into `self`; merging is associative and, up to the order
     /// of stored values, commutative.
     pub fn merge(&mut self, other: GroupAcc) {
-        if *self == GroupAcc::default() {
+        if self.is_empty() {
             // An empty accumulator (a slice seen first) becomes the other as it is: no map rebuilt.
             *self = other;
             return;
@@ -224,5 +274,44 @@ fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.max(y)),
         (x, y) => x.or(y),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `is_empty` is `== GroupAcc::default()`: true for the default, false when any one field is set.
+    #[test]
+    fn empty_means_equal_to_the_default() {
+        let d = GroupAcc::default;
+        assert!(d().is_empty() && GroupAcc::for_slice(false).is_empty());
+        let one: Vec<GroupAcc> = vec![
+            GroupAcc { invocations: 1, ..d() },
+            GroupAcc { cold_starts: 1, ..d() },
+            GroupAcc { warm_duration_us: vec![1], ..d() },
+            GroupAcc { cold_duration_us: vec![1], ..d() },
+            GroupAcc { init_us: vec![1], ..d() },
+            GroupAcc { restore_us: vec![1], ..d() },
+            GroupAcc { cold_latency_us: vec![1], ..d() },
+            GroupAcc { billed_ms: vec![1], ..d() },
+            GroupAcc { max_memory_mb: vec![1], ..d() },
+            GroupAcc { memory_sizes: [(128, 1)].into(), ..d() },
+            GroupAcc { errors: 1, ..d() },
+            GroupAcc { timeouts: 1, ..d() },
+            GroupAcc { error_types: [("E".into(), 1)].into(), ..d() },
+            GroupAcc { mb_ms: 1, ..d() },
+            GroupAcc { billed_invocations: 1, ..d() },
+            GroupAcc { billed_memory_mb: vec![1], ..d() },
+            GroupAcc { failed_ids: [("id".into(), Status::Error)].into(), ..d() },
+            GroupAcc { init_failures: 1, ..d() },
+            GroupAcc { restore_failures: 1, ..d() },
+            GroupAcc { failure_kinds: [("init timeout".into(), 1)].into(), ..d() },
+            GroupAcc { first_timestamp_ms: Some(0), ..d() },
+            GroupAcc { last_timestamp_ms: Some(0), ..d() },
+        ];
+        for (i, acc) in one.iter().enumerate() {
+            assert!(!acc.is_empty() && *acc != d(), "field {i}");
+        }
     }
 }

@@ -442,9 +442,13 @@ impl<'a> FileMerger<'a> {
             // A stream's runtime is the first INIT_START seen for it, so joining now gives what
             // joining at the end would.
             let known = key.runtime_version.is_none() && key.stream.is_some();
-            match known.then(|| self.fd.runtimes.get(&(key.function.clone(), key.stream.clone()))).flatten() {
+            // Looked up with the key's own names, moved out and back (no copies made to look up with).
+            let stream = (key.function.take(), key.stream.take());
+            let rt = known.then(|| self.fd.runtimes.get(&stream).cloned()).flatten();
+            (key.function, key.stream) = stream;
+            match rt {
                 Some(rt) => {
-                    join_runtime(&mut key, rt.clone());
+                    join_runtime(&mut key, rt);
                     self.joined.entry(key).or_default().merge(group);
                 }
                 None => self.fd.slices.push((key, group)),
