@@ -23,3 +23,11 @@ pub mod term;
 #[cfg(test)]
 mod test_rng;
 pub mod time;
+
+/// Frees `value` on a thread of its own. For the large structures a run is done with before its
+/// end (the list of an S3 export's tens of thousands of files, the pages' context): freeing them
+/// item by item would otherwise hold up the one thread the run waits on. A process that ends first
+/// gives the memory back whole.
+pub(crate) fn drop_aside<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
+}

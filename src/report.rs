@@ -54,6 +54,7 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
     if args.strict && summary.inputs.skipped_lines > 0 {
         crate::say!("error: --strict: {} lines were skipped", summary.inputs.skipped_lines);
     }
+    crate::drop_aside(summary);
     Ok(if problems { Outcome::InputProblems } else { Outcome::Clean })
 }
 
@@ -101,6 +102,7 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     let total: u64 = files.iter().filter_map(|f| f.size).sum();
     let progress = Progress::bytes(total, args.quiet);
     let mut data = collect_with_progress(&files, &read, &groups, &progress);
+    crate::drop_aside(files);
     progress.finish();
     data.errors.splice(0..0, walk_errors);
     if let Some(path) = &args.records {

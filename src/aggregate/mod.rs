@@ -484,8 +484,10 @@ impl<'a> FileMerger<'a> {
         // Records with no log stream belong to this file alone: join them to
         // this file's INIT_START now (by function, else the file's only runtime).
         let fd = &mut self.fd;
-        let file_runtimes: BTreeSet<&StreamRuntime> = fd.runtimes.values().collect();
-        let only_runtime = (file_runtimes.len() == 1).then(|| (*file_runtimes.iter().next().unwrap()).clone());
+        // Worked out only when something is left to join (most files' slices were joined as read).
+        let unjoined = fd.records.iter().any(|r| r.runtime_version.is_none())
+            || fd.slices.iter().any(|(k, _)| k.runtime_version.is_none());
+        let only_runtime = unjoined.then(|| only_runtime(&fd.runtimes)).flatten();
         for r in fd.records.iter_mut().filter(|r| r.runtime_version.is_none()) {
             let rt = match &r.log_stream {
                 None => fd.runtimes.get(&(r.function.clone(), None)).cloned().or_else(|| only_runtime.clone()),
@@ -513,6 +515,12 @@ impl<'a> FileMerger<'a> {
         fd.slices = merged.into_iter().collect();
         (self.report, self.fd)
     }
+}
+
+/// The one runtime a file's INIT_STARTs name, if they name one (or several alike).
+fn only_runtime(runtimes: &RuntimeMap) -> Option<StreamRuntime> {
+    let distinct: BTreeSet<&StreamRuntime> = runtimes.values().collect();
+    (distinct.len() == 1).then(|| (*distinct.iter().next().unwrap()).clone())
 }
 
 /// Gives a slice its stream's runtime and region. Joined, the stream has served its purpose, and

@@ -186,6 +186,8 @@ pub fn write_reports(summary: &Summary, opts: &OutputOptions) -> Result<Vec<Path
     }
     let written = staged.into_iter().flatten().map(Staged::commit).collect::<Result<Vec<_>, _>>()?;
     remove_stale(opts.dir, &jobs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())?;
+    drop(jobs);
+    crate::drop_aside(values);
     Ok(written)
 }
 
