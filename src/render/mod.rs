@@ -100,12 +100,8 @@ impl Exporter for JsonExporter {
         "summary.json"
     }
     fn render(&self, ctx: &ReportContext, out: &mut dyn Write) -> Result<(), RenderError> {
-        // Through a buffer of a known type: serde_json writes a few bytes at a time, and each write
-        // through `dyn Write` is a call that cannot be inlined (a large export's summary is megabytes).
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-        serde_json::to_writer_pretty(&mut out, ctx.summary)?;
-        out.write_all(b"\n").map_err(serde_json::Error::io)?;
-        Ok(out.flush().map_err(serde_json::Error::io)?)
+        serde_json::to_writer_pretty(&mut *out, ctx.summary)?;
+        Ok(out.write_all(b"\n").map_err(serde_json::Error::io)?)
     }
 }
 
