@@ -60,6 +60,11 @@ pub struct SliceKey {
 }
 
 impl SliceKey {
+    /// A slice of a named stream not yet given that stream's runtime (its INIT_START).
+    pub fn awaits_stream_runtime(&self) -> bool {
+        self.stream.is_some() && self.runtime_version.is_none()
+    }
+
     fn matches(&self, inv: &Invocation<'_>) -> bool {
         self.cold == inv.is_cold()
             && self.memory_mb == inv.memory_size_mb

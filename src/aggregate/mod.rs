@@ -183,29 +183,21 @@ fn merge_slices(
 ) -> HashMap<SliceKey, GroupAcc> {
     let earlier_kept = earlier.len() >= later.len();
     let (mut kept, given) = if earlier_kept { (earlier, later) } else { (later, earlier) };
-    // Slices both have are taken out, merged, and put back.
+    // Slices both have are taken out, merged (the earlier values first), and put back.
     let mut both = Vec::new();
     for (key, acc) in given {
         match kept.entry(key) {
             Entry::Occupied(place) => {
                 let (key, mine) = place.remove_entry();
-                both.push((key, mine, acc));
+                let (first, then) = if earlier_kept { (mine, acc) } else { (acc, mine) };
+                both.push((key, first, then));
             }
             Entry::Vacant(place) => {
                 place.insert(acc);
             }
         }
     }
-    both.par_iter_mut().for_each(|(_, kept, given)| {
-        let given = std::mem::take(given);
-        if earlier_kept {
-            kept.merge(given);
-        } else {
-            let mut first = given;
-            first.merge(std::mem::take(kept));
-            *kept = first;
-        }
-    });
+    both.par_iter_mut().for_each(|(_, first, then)| first.merge(std::mem::take(then)));
     kept.extend(both.into_iter().map(|(key, acc, _)| (key, acc)));
     kept
 }
@@ -279,7 +271,7 @@ fn collect_pass(
     let Partial { reports, errors, slices, runtimes, incidents, packages, keys, records } = all;
     // Most slices were joined to their stream's runtime as their file was read (an S3 export object
     // holds its stream's INIT_START): the map of every stream is made only when one was not.
-    let unjoined = slices.keys().any(|k| k.stream.is_some() && k.runtime_version.is_none());
+    let unjoined = slices.keys().any(SliceKey::awaits_stream_runtime);
     let runtimes = if unjoined || records.iter().any(|(_, r)| !r.is_empty()) {
         first_runtimes(runtimes)
     } else {
@@ -465,7 +457,7 @@ impl<'a> FileMerger<'a> {
             key.function = Some(self.resolve(key.function));
             // A stream's runtime is the first INIT_START seen for it, so joining now gives what
             // joining at the end would.
-            let known = key.runtime_version.is_none() && key.stream.is_some();
+            let known = key.awaits_stream_runtime();
             // Looked up with the key's own names, moved out and back (no copies made to look up with).
             let stream = (key.function.take(), key.stream.take());
             let rt = known.then(|| self.fd.runtimes.get(&stream).cloned()).flatten();
@@ -677,7 +669,7 @@ fn first_runtimes(runtimes: Vec<(StreamOf, StreamRuntime)>) -> RuntimeMap {
 fn join_runtimes(slices: HashMap<SliceKey, GroupAcc>, runtimes: &RuntimeMap) -> Vec<(SliceKey, GroupAcc)> {
     let mut out: BTreeMap<SliceKey, GroupAcc> = BTreeMap::new();
     for (mut key, acc) in slices {
-        if key.stream.is_some() && key.runtime_version.is_none() {
+        if key.awaits_stream_runtime() {
             if let Some(rt) = runtimes.get(&(key.function.clone(), key.stream.clone())) {
                 key.runtime_version = Some(rt.runtime_version.clone());
                 key.region = rt.region.clone();

@@ -61,6 +61,9 @@ type Found = (PathBuf, u64);
 /// not hold a descriptor open for each level.
 const RELATIVE_OPEN_DEPTH: usize = 32;
 
+/// How a directory is opened to be listed.
+const DIR_FLAGS: OFlags = OFlags::RDONLY.union(OFlags::DIRECTORY).union(OFlags::CLOEXEC);
+
 /// The files under `dir` and their sizes, depth first in sorted order (as `walkdir` sorted by name
 /// gives them), hidden ones skipped. Subdirectories are listed on every core: an S3 export tree is a
 /// directory per log stream, tens of thousands of them. The kind of each entry comes with the
@@ -68,8 +71,7 @@ const RELATIVE_OPEN_DEPTH: usize = 32;
 /// again). A link to a file is that file; a link to a directory is walked where it stands by
 /// walkdir, which follows links under it and stops at loops.
 fn find_files(dir: &std::path::Path, found: &mut Vec<Found>, errors: &mut Vec<SourceError>) {
-    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-    match rustix::fs::open(dir, flags, Mode::empty()) {
+    match rustix::fs::open(dir, DIR_FLAGS, Mode::empty()) {
         Ok(fd) => list(dir, fd, 0, found, errors),
         Err(e) => errors.push(SourceError::ListDir { path: dir.to_path_buf(), source: e.into() }),
     }
@@ -125,10 +127,9 @@ fn list(dir: &std::path::Path, fd: OwnedFd, depth: usize, found: &mut Vec<Found>
                     Err(source) => errors.push(SourceError::Read { path, source }),
                 },
                 FileType::Directory => {
-                    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
                     let opened = match parent.as_ref().map(Dir::fd) {
-                        Some(Ok(at)) => rustix::fs::openat(at, name.as_os_str(), flags, Mode::empty()),
-                        _ => rustix::fs::open(&path, flags, Mode::empty()),
+                        Some(Ok(at)) => rustix::fs::openat(at, name.as_os_str(), DIR_FLAGS, Mode::empty()),
+                        _ => rustix::fs::open(&path, DIR_FLAGS, Mode::empty()),
                     };
                     match opened {
                         Ok(fd) => list(&path, fd, depth + 1, &mut found, &mut errors),
