@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Once;
+use std::sync::{Once, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -14,8 +14,27 @@ fn root() -> PathBuf {
 
 static BUILD: Once = Once::new();
 
+/// Tests run in parallel, but every runner that starts removes the cgroups of runners that died and kills
+/// what ran in them. The test that SIGKILLs a runner holds this for writing, so that no other test's runner
+/// cleans up after its dead one before it has looked; every other test holds it for reading.
+static RUNNERS: RwLock<()> = RwLock::new(());
+
+/// Builds (once) and holds the runners' lock for reading until the test ends.
+#[must_use]
+fn build() -> RwLockReadGuard<'static, ()> {
+    build_once();
+    RUNNERS.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Builds (once) and holds the runners' lock alone until the test ends.
+#[must_use]
+fn build_alone() -> RwLockWriteGuard<'static, ()> {
+    build_once();
+    RUNNERS.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Builds the runner, the functions (bench-runner/build.sh) and lambdastat, once.
-fn build() {
+fn build_once() {
     BUILD.call_once(|| {
         let ok = Command::new("bash").arg("bench-runner/build.sh").current_dir(root()).status().unwrap().success();
         assert!(ok, "bench-runner/build.sh failed");
@@ -113,7 +132,7 @@ fn processes_where(needle: &str, cwd: Option<&Path>) -> Vec<String> {
 
 #[test]
 fn cold_and_warm_with_both_clients_reported_by_lambdastat() {
-    build();
+    let _runners = build();
     let tmp = tempfile::tempdir().unwrap();
     for task in ["rust-hello", "curl-bootstrap"] {
         let out = runner(
@@ -173,7 +192,7 @@ fn cold_and_warm_with_both_clients_reported_by_lambdastat() {
 /// event), do not outlive the run.
 #[test]
 fn each_environment_has_its_own_tmp_removed_at_teardown() {
-    build();
+    let _runners = build();
     let tmp = tempfile::tempdir().unwrap();
     let ev = event_file(tmp.path(), r#"{"do":"scratch"}"#);
     let out = runner(
@@ -195,7 +214,7 @@ fn each_environment_has_its_own_tmp_removed_at_teardown() {
 /// tests/fixtures/log-results.tsv, as `aws lambda invoke --log-type Tail` prints them).
 #[test]
 fn local_and_lambda_runs_side_by_side() {
-    build();
+    let _runners = build();
     let tmp = tempfile::tempdir().unwrap();
     let out = runner(tmp.path(), "hello", "curl-bootstrap", &["--memory", "128", "--cold", "2", "--variant", "Hello"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -268,7 +287,7 @@ fn report_dir(logs: &Path, out: &Path) -> serde_json::Value {
 
 #[test]
 fn faults_get_the_report_lambda_writes() {
-    build();
+    let _runners = build();
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     let cases: Vec<(&str, &str, Vec<String>)> = vec![
@@ -319,6 +338,10 @@ fn faults_get_the_report_lambda_writes() {
             vec![
                 "--memory".into(),
                 "256".into(),
+                // Page faults are slow on some virtual machines (12 µs a page has been seen) and 256 MB gets
+                // 14% of a core: filling 256 MB can take 5 s there, beyond the default timeout of 3 s.
+                "--timeout".into(),
+                "30".into(),
                 "--warm".into(),
                 "1".into(),
                 "--event".into(),
@@ -374,7 +397,7 @@ fn faults_get_the_report_lambda_writes() {
 
 #[test]
 fn an_interrupted_runner_leaves_no_process() {
-    build();
+    let _runners = build();
     let tmp = tempfile::tempdir().unwrap();
     let ev = event(tmp.path(), "s.json", r#"{"sleep": 1}"#);
     // A task root of its own, so that no other test's processes match it.
@@ -430,7 +453,7 @@ fn cgroups_writable() -> bool {
 
 #[test]
 fn processes_that_leave_the_group_die_with_the_environment() {
-    build();
+    let _alone = build_alone();
     if !cgroups_writable() {
         eprintln!("notice: cgroups are not writable here; a process that calls setsid cannot be followed");
         return;
@@ -492,7 +515,7 @@ fn processes_that_leave_the_group_die_with_the_environment() {
 
 #[test]
 fn bad_arguments_are_refused_and_help_is_printed() {
-    build();
+    let _runners = build();
     let bin = root().join("target/release/bench-runner");
     let tmp = tempfile::tempdir().unwrap();
     let task = tmp.path().to_str().unwrap();
