@@ -110,7 +110,7 @@ pub struct ReadOptions {
     pub keep_records: bool,
 }
 
-/// What a set of files read so far adds up to (rayon fold/reduce).
+/// What the files read so far add up to.
 #[derive(Default)]
 struct Partial {
     reports: Vec<(usize, FileReport)>,
@@ -152,54 +152,6 @@ impl Partial {
             Err(e) => self.errors.push((i, e)),
         }
     }
-
-    fn merge(&mut self, mut other: Partial) {
-        if self.reports.is_empty() && self.errors.is_empty() {
-            // Nothing read here yet (every file read adds a report or an error): all is the other's.
-            *self = other;
-            return;
-        }
-        self.reports.extend(other.reports);
-        self.errors.extend(other.errors);
-        self.slices = merge_slices(std::mem::take(&mut self.slices), other.slices);
-        self.runtimes.extend(other.runtimes);
-        self.incidents.extend(other.incidents);
-        self.packages.extend(other.packages);
-        if self.keys.len() < other.keys.len() {
-            std::mem::swap(&mut self.keys, &mut other.keys);
-        }
-        self.keys.extend_from_slice(&other.keys);
-        self.records.extend(other.records);
-    }
-}
-
-/// The slices of two partials, `earlier`'s values first in a slice both have (billed durations keep
-/// input order). The smaller map's slices go into the larger; the slices both have are merged on
-/// every core (in the last merges they hold most of the values, and appending them is most of the
-/// time those merges take).
-fn merge_slices(
-    earlier: HashMap<SliceKey, GroupAcc>,
-    later: HashMap<SliceKey, GroupAcc>,
-) -> HashMap<SliceKey, GroupAcc> {
-    let earlier_kept = earlier.len() >= later.len();
-    let (mut kept, given) = if earlier_kept { (earlier, later) } else { (later, earlier) };
-    // Slices both have are taken out, merged (the earlier values first), and put back.
-    let mut both = Vec::new();
-    for (key, acc) in given {
-        match kept.entry(key) {
-            Entry::Occupied(place) => {
-                let (key, mine) = place.remove_entry();
-                let (first, then) = if earlier_kept { (mine, acc) } else { (acc, mine) };
-                both.push((key, first, then));
-            }
-            Entry::Vacant(place) => {
-                place.insert(acc);
-            }
-        }
-    }
-    both.par_iter_mut().for_each(|(_, first, then)| first.merge(std::mem::take(then)));
-    kept.extend(both.into_iter().map(|(key, acc, _)| (key, acc)));
-    kept
 }
 
 /// A file's slices and platform events, function names resolved.
@@ -249,25 +201,22 @@ fn collect_pass(
     // Largest files first, so that a big file does not start last and run alone.
     let mut order: Vec<(u64, usize)> = files.iter().enumerate().map(|(i, f)| (f.size.unwrap_or(0), i)).collect();
     order.sort_unstable_by(|a, b| b.cmp(a));
-    // Files that stream use every core on their own: read them one at a time
-    // (their block buffers are the larger part of memory), then the rest in
-    // parallel, folding each file's data in as it is done.
+    // Files that stream use every core on their own: read them one at a time (their block buffers
+    // are the larger part of memory). Then the rest on every core, each file's data added in the
+    // same order as it is done: one accumulator grows in place. (Folding on each core and merging
+    // the folds copied every value and key once for each level of the merge tree, into memory
+    // fresh from the kernel: page faults were a third of the system time on an S3 export.)
     let (big, small): (Vec<_>, Vec<_>) = order.iter().partition(|(size, _)| *size > WHOLE_FILE_MAX);
-    let mut all = big.iter().fold(Partial::default(), |mut p, &(_, i)| {
-        p.add(i, read_file(&files[i], opts, dedup, progress));
-        p
-    });
-    let folded = small
-        .par_iter()
-        .fold(Partial::default, |mut p, &(_, i)| {
-            p.add(i, read_file(&files[i], opts, dedup, progress));
-            p
-        })
-        .reduce(Partial::default, |mut a, b| {
-            a.merge(b);
-            a
-        });
-    all.merge(folded);
+    let mut all = Partial::default();
+    for &(_, i) in &big {
+        all.add(i, read_file(&files[i], opts, dedup, progress));
+    }
+    let mut next = small.iter();
+    ordered::for_each_ordered(
+        || next.next().map(|&(_, i)| i),
+        |i| (i, read_file(&files[i], opts, dedup, progress)),
+        |(i, result)| all.add(i, result),
+    );
     let Partial { reports, errors, slices, runtimes, incidents, packages, keys, records } = all;
     // Most slices were joined to their stream's runtime as their file was read (an S3 export object
     // holds its stream's INIT_START): the map of every stream is made only when one was not.
@@ -345,6 +294,7 @@ fn read_file(
             let mut scanned = 0u64;
             let mut reported = 0u64;
             let work = |block: Block| {
+                block.populate();
                 let (chunk, lines) = scan_block(&block, file, scope);
                 let len = block.len() as u64;
                 if let Block::Owned(buf) = block {
