@@ -1,7 +1,8 @@
 //! Work on every core, results merged in order, no core waiting for another.
 //!
 //! The blocks of a large file are scanned in parallel, but their results must be folded in file
-//! order (line numbers, the function a block inherits, billed durations in input order). Scanning
+//! order (line numbers, the function a block inherits, billed durations in input order); so are the
+//! small files of a folder, into one accumulator that grows in place. Scanning
 //! them in groups and merging each group when all of it is done leaves a core idle at the end of
 //! every group. Here each core takes the next block as soon as it is free, and whoever finishes one
 //! merges every result that is ready in order, unless another core is already merging.
