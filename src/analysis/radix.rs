@@ -12,6 +12,12 @@ fn digit(x: u32, pass: usize) -> usize {
     ((x >> (BITS * pass as u32)) as usize) & (BUCKETS - 1)
 }
 
+thread_local! {
+    /// The scratch copy, kept by each thread from one sort to the next: a summary sorts dozens of
+    /// vectors, and memory fresh from the kernel for each is a page fault every 4 KiB written.
+    static SCRATCH: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Sorts `values` ascending.
 pub fn sort_u32(values: &mut [u32]) {
     if values.len() < RADIX_MIN {
@@ -24,7 +30,15 @@ pub fn sort_u32(values: &mut [u32]) {
             c[digit(x, pass)] += 1;
         }
     }
-    let mut scratch = vec![0u32; values.len()];
+    SCRATCH.with_borrow_mut(|scratch| {
+        scratch.clear();
+        scratch.resize(values.len(), 0);
+        sort_with(values, scratch, &mut counts);
+    });
+}
+
+/// The passes of [`sort_u32`], with each digit's counts and a scratch as long as `values`.
+fn sort_with(values: &mut [u32], scratch: &mut [u32], counts: &mut [[usize; BUCKETS]; 3]) {
     let mut in_scratch = false;
     for (pass, c) in counts.iter_mut().enumerate() {
         if c.contains(&values.len()) {
@@ -35,14 +49,14 @@ pub fn sort_u32(values: &mut [u32]) {
             (*k, start) = (start, start + *k);
         }
         if in_scratch {
-            scatter(&scratch, values, pass, c);
+            scatter(scratch, values, pass, c);
         } else {
-            scatter(values, &mut scratch, pass, c);
+            scatter(values, scratch, pass, c);
         }
         in_scratch = !in_scratch;
     }
     if in_scratch {
-        values.copy_from_slice(&scratch);
+        values.copy_from_slice(scratch);
     }
 }
 

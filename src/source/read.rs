@@ -5,7 +5,7 @@
 
 use super::blocks::{Block, Blocks};
 use super::decompress::{inflate_whole_bounded, GZIP_MAGIC, INFLATE_WHOLE_MAX, WHOLE_FILE_MAX, WHOLE_TABLE_MAX};
-use super::{payload, sniff, Format, InputFile, SourceError};
+use super::{payload, sniff, Anchored, Format, InputFile, SourceError};
 use flate2::read::MultiGzDecoder;
 use std::io::{BufRead, BufReader, Read};
 
@@ -92,7 +92,7 @@ impl InputFile {
                     let mut bytes = Vec::with_capacity(on_disk as usize + 1);
                     object.open().map_err(s3_err)?.read_to_end(&mut bytes).map(|_| bytes)
                 }
-                None => read_whole(&self.path, on_disk as usize),
+                None => read_whole(&self.path, self.anchored.as_ref(), on_disk as usize),
             }
             .map_err(read_err)?;
             if !bytes.starts_with(&GZIP_MAGIC) {
@@ -144,8 +144,16 @@ impl InputFile {
 /// reads (the bytes, then the end) when its size has not changed. `File::read_to_end` would `stat`
 /// and `seek` for a size hint this buffer already has; through `take`, with no hint, it reads 8 KiB
 /// first and doubles, three reads for most objects of an S3 export.
-fn read_whole(path: &std::path::Path, size: usize) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
+fn read_whole(path: &std::path::Path, anchored: Option<&Anchored>, size: usize) -> std::io::Result<Vec<u8>> {
+    let file = match anchored {
+        Some(a) => std::fs::File::from(rustix::fs::openat(
+            &*a.dir,
+            &a.rel,
+            rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
+            rustix::fs::Mode::empty(),
+        )?),
+        None => std::fs::File::open(path)?,
+    };
     let mut bytes = Vec::with_capacity(size + 1);
     loop {
         if bytes.len() == bytes.capacity() {
@@ -179,4 +187,40 @@ fn drain(path: &std::path::Path, first: &[u8], mut blocks: Blocks) -> Result<Vec
         }
     }
     Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files below a wide folder are opened from it (two names, not the whole path), and read whole
+    /// however their size changed since they were listed.
+    #[test]
+    fn files_read_from_a_kept_folder_as_by_their_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let streams = dir.path().join("fn/2026/11/01");
+        for i in 0..super::super::walk::WIDE + 2 {
+            let stream = streams.join(format!("[$LATEST]{i:032x}"));
+            std::fs::create_dir_all(&stream).unwrap();
+            std::fs::write(stream.join("000000.gz"), format!("object {i}\n").repeat(i * 700)).unwrap();
+        }
+        let (files, errors) = super::super::expand_inputs(&[dir.path().to_path_buf()]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(files.len(), super::super::walk::WIDE + 2);
+        for (i, f) in files.iter().enumerate() {
+            let anchored = f.anchored.as_ref().expect("below a wide folder");
+            assert_eq!(f.path, streams.join(&anchored.rel), "{}", f.path.display());
+            assert_eq!(anchored.rel.components().count(), 2);
+            // Grown, shrunk or kept since it was listed: read to its end all the same.
+            let now = match i % 3 {
+                0 => format!("object {i}\n").repeat(i * 700 + 3000),
+                1 => "shorter\n".to_string(),
+                _ => std::fs::read_to_string(&f.path).unwrap(),
+            };
+            std::fs::write(&f.path, &now).unwrap();
+            let read = read_whole(&f.path, Some(anchored), f.size.unwrap() as usize).unwrap();
+            assert_eq!(read, now.as_bytes(), "{}", f.path.display());
+            assert_eq!(read_whole(&f.path, None, 0).unwrap(), now.as_bytes());
+        }
+    }
 }

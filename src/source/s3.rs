@@ -100,6 +100,7 @@ pub fn expand(url: &str, endpoint: Option<&str>) -> Result<Vec<InputFile>, Sourc
             path,
             size: Some(size),
             s3: Some(S3Object { store: store.clone(), key }),
+            anchored: None,
         });
     }
     if files.is_empty() {

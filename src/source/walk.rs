@@ -2,12 +2,14 @@
 //! function name its path implies.
 
 use super::names::{path_function, path_stream, strip_extensions};
-use super::{InputFile, SourceError};
+use super::{Anchored, InputFile, SourceError};
 use rayon::prelude::*;
 use rustix::fd::OwnedFd;
 use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// Names S3 exports put beside the logs, which hold no log data.
 const NOT_LOGS: &[&str] = &["aws-logs-write-test"];
@@ -26,6 +28,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
                 stream_from_path: None,
                 size: None,
                 s3: None,
+                anchored: None,
             });
             continue;
         }
@@ -37,14 +40,17 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
                 stream_from_path: path_stream(input),
                 size: Some(meta.len()),
                 s3: None,
+                anchored: None,
             });
         } else if input.is_dir() {
             let mut found = Vec::new();
             find_files(input, &mut found, &mut errors);
             // Each file's size and names, on every core: an S3 export tree holds tens of
             // thousands of objects.
-            let described: Vec<_> =
-                found.into_par_iter().map(|(path, size)| describe(path, size, &given_name)).collect();
+            let described: Vec<_> = found
+                .into_par_iter()
+                .map(|(path, size, anchored)| describe(path, size, anchored, &given_name))
+                .collect();
             files.extend(described);
         } else {
             errors.push(SourceError::Missing { path: input.clone() });
@@ -53,8 +59,18 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
     (files, errors)
 }
 
-/// A file found, and its size.
-type Found = (PathBuf, u64);
+/// A file found, its size, and its path from a directory kept open above it.
+type Found = (PathBuf, u64, Option<Anchored>);
+
+/// A directory with at least this many entries is kept open for the files below it to be opened
+/// from (an export's folder of log streams holds thousands).
+pub(super) const WIDE: usize = 16;
+
+/// At most this many directories are kept open (well under any limit of open files).
+const MAX_KEPT: usize = 256;
+
+/// Directories kept open so far by this process.
+static KEPT: AtomicUsize = AtomicUsize::new(0);
 
 /// Below this depth a directory is opened relative to its parent's open descriptor (one name for the
 /// kernel to look up, not the whole path again); deeper, by its path, so that a very deep tree does
@@ -72,7 +88,7 @@ const DIR_FLAGS: OFlags = OFlags::RDONLY.union(OFlags::DIRECTORY).union(OFlags::
 /// walkdir, which follows links under it and stops at loops.
 fn find_files(dir: &std::path::Path, found: &mut Vec<Found>, errors: &mut Vec<SourceError>) {
     match rustix::fs::open(dir, DIR_FLAGS, Mode::empty()) {
-        Ok(fd) => list(dir, fd, 0, found, errors),
+        Ok(fd) => list(dir, fd, 0, None, found, errors),
         Err(e) => errors.push(SourceError::ListDir { path: dir.to_path_buf(), source: e.into() }),
     }
 }
@@ -80,8 +96,16 @@ fn find_files(dir: &std::path::Path, found: &mut Vec<Found>, errors: &mut Vec<So
 /// An entry of a directory: its name, its kind, and its size when it is a file.
 type Entry = (std::ffi::OsString, FileType, std::io::Result<u64>);
 
-/// The files under the open directory `fd`, whose path is `dir`.
-fn list(dir: &std::path::Path, fd: OwnedFd, depth: usize, found: &mut Vec<Found>, errors: &mut Vec<SourceError>) {
+/// The files under the open directory `fd`, whose path is `dir` (and `anchor`'s path from a directory
+/// kept open above it).
+fn list(
+    dir: &std::path::Path,
+    fd: OwnedFd,
+    depth: usize,
+    anchor: Option<Anchored>,
+    found: &mut Vec<Found>,
+    errors: &mut Vec<SourceError>,
+) {
     let listing = Dir::new(fd).and_then(|mut listing| {
         let mut entries = Vec::new();
         while let Some(entry) = listing.read() {
@@ -111,6 +135,7 @@ fn list(dir: &std::path::Path, fd: OwnedFd, depth: usize, found: &mut Vec<Found>
         Err(e) => return errors.push(SourceError::ListDir { path: dir.to_path_buf(), source: e.into() }),
     };
     entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let anchor = keep_open(&listing, entries.len()).or(anchor);
     // Deep down, the directory is let go before its subdirectories are listed (they open by path).
     let parent = (depth < RELATIVE_OPEN_DEPTH).then_some(listing);
     let parts: Vec<(Vec<Found>, Vec<SourceError>)> = entries
@@ -121,9 +146,10 @@ fn list(dir: &std::path::Path, fd: OwnedFd, depth: usize, found: &mut Vec<Found>
                 return (found, errors);
             }
             let path = dir.join(&name);
+            let anchored = anchor.as_ref().map(|a| Anchored { dir: a.dir.clone(), rel: a.rel.join(&name) });
             match kind {
                 FileType::RegularFile => match size {
-                    Ok(size) => found.push((path, size)),
+                    Ok(size) => found.push((path, size, anchored)),
                     Err(source) => errors.push(SourceError::Read { path, source }),
                 },
                 FileType::Directory => {
@@ -132,12 +158,12 @@ fn list(dir: &std::path::Path, fd: OwnedFd, depth: usize, found: &mut Vec<Found>
                         _ => rustix::fs::open(&path, DIR_FLAGS, Mode::empty()),
                     };
                     match opened {
-                        Ok(fd) => list(&path, fd, depth + 1, &mut found, &mut errors),
+                        Ok(fd) => list(&path, fd, depth + 1, anchored, &mut found, &mut errors),
                         Err(e) => errors.push(SourceError::ListDir { path, source: e.into() }),
                     }
                 }
                 FileType::Symlink => match std::fs::metadata(&path) {
-                    Ok(m) if m.is_file() => found.push((path, m.len())),
+                    Ok(m) if m.is_file() => found.push((path, m.len(), None)),
                     Ok(m) if m.is_dir() && links_to_ancestor(&path) => {
                         errors.push(SourceError::Loop { path });
                     }
@@ -155,6 +181,16 @@ fn list(dir: &std::path::Path, fd: OwnedFd, depth: usize, found: &mut Vec<Found>
     }
 }
 
+/// A wide directory (see [`WIDE`]) kept open, while fewer than [`MAX_KEPT`] are: an anchor for the
+/// paths below it.
+fn keep_open(listing: &Dir, entries: usize) -> Option<Anchored> {
+    if entries < WIDE || KEPT.fetch_add(1, Ordering::Relaxed) >= MAX_KEPT {
+        return None;
+    }
+    let fd = rustix::io::fcntl_dupfd_cloexec(listing.fd().ok()?, 0).ok()?;
+    Some(Anchored { dir: Arc::new(fd), rel: PathBuf::new() })
+}
+
 /// A link to a directory that holds the link: following it would never end.
 fn links_to_ancestor(link: &std::path::Path) -> bool {
     let (Ok(target), Some(Ok(here))) = (std::fs::canonicalize(link), link.parent().map(std::fs::canonicalize)) else {
@@ -169,7 +205,7 @@ fn follow_linked_dir(dir: &std::path::Path, found: &mut Vec<Found>, errors: &mut
     for entry in walker.into_iter().filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name())) {
         match entry {
             Ok(e) if e.file_type().is_file() && !is_not_logs(e.file_name()) => match e.metadata() {
-                Ok(m) => found.push((e.into_path(), m.len())),
+                Ok(m) => found.push((e.into_path(), m.len(), None)),
                 Err(source) => errors.push(SourceError::Walk { path: dir.to_path_buf(), source }),
             },
             Ok(_) => {}
@@ -179,7 +215,7 @@ fn follow_linked_dir(dir: &std::path::Path, found: &mut Vec<Found>, errors: &mut
 }
 
 /// A file found in a directory given on the command line: what its path says.
-fn describe(path: PathBuf, size: u64, given_name: &str) -> InputFile {
+fn describe(path: PathBuf, size: u64, anchored: Option<Anchored>, given_name: &str) -> InputFile {
     let own_name =
         if super::names::is_s3_export_object(&path) { given_name.to_string() } else { strip_extensions(&path) };
     InputFile {
@@ -188,6 +224,7 @@ fn describe(path: PathBuf, size: u64, given_name: &str) -> InputFile {
         path,
         size: Some(size),
         s3: None,
+        anchored,
     }
 }
 
