@@ -20,14 +20,12 @@ static BUILD: Once = Once::new();
 static RUNNERS: RwLock<()> = RwLock::new(());
 
 /// Builds (once) and holds the runners' lock for reading until the test ends.
-#[must_use]
 fn build() -> RwLockReadGuard<'static, ()> {
     build_once();
     RUNNERS.read().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Builds (once) and holds the runners' lock alone until the test ends.
-#[must_use]
 fn build_alone() -> RwLockWriteGuard<'static, ()> {
     build_once();
     RUNNERS.write().unwrap_or_else(|poisoned| poisoned.into_inner())
