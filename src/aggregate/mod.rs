@@ -206,9 +206,9 @@ fn collect_pass(
     // same order as it is done: one accumulator grows in place. (Folding on each core and merging
     // the folds copied every value and key once for each level of the merge tree, into memory
     // fresh from the kernel: page faults were a third of the system time on an S3 export.)
-    let (big, small): (Vec<_>, Vec<_>) = order.iter().partition(|(size, _)| *size > WHOLE_FILE_MAX);
+    let (big, small) = order.split_at(order.partition_point(|(size, _)| *size > WHOLE_FILE_MAX));
     let mut all = Partial::default();
-    for &(_, i) in &big {
+    for &(_, i) in big {
         all.add(i, read_file(&files[i], opts, dedup, progress));
     }
     let mut next = small.iter();

@@ -46,7 +46,7 @@ pub enum SourceError {
 }
 
 /// One file to read; `path` is `-` for standard input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct InputFile {
     pub path: PathBuf,
     /// The function name the path implies: a component after `aws/lambda/`;
@@ -74,14 +74,6 @@ pub struct Anchored {
     pub dir: std::sync::Arc<std::os::fd::OwnedFd>,
     pub rel: PathBuf,
 }
-
-impl PartialEq for Anchored {
-    fn eq(&self, other: &Anchored) -> bool {
-        std::sync::Arc::ptr_eq(&self.dir, &other.dir) && self.rel == other.rel
-    }
-}
-
-impl Eq for Anchored {}
 
 impl InputFile {
     pub fn is_stdin(&self) -> bool {

@@ -192,6 +192,7 @@ fn drain(path: &std::path::Path, first: &[u8], mut blocks: Blocks) -> Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::{expand_inputs, walk::WIDE};
 
     /// Files below a wide folder are opened from it (two names, not the whole path), and read whole
     /// however their size changed since they were listed.
@@ -199,14 +200,14 @@ mod tests {
     fn files_read_from_a_kept_folder_as_by_their_path() {
         let dir = tempfile::tempdir().unwrap();
         let streams = dir.path().join("fn/2026/11/01");
-        for i in 0..super::super::walk::WIDE + 2 {
+        for i in 0..WIDE + 2 {
             let stream = streams.join(format!("[$LATEST]{i:032x}"));
             std::fs::create_dir_all(&stream).unwrap();
             std::fs::write(stream.join("000000.gz"), format!("object {i}\n").repeat(i * 700)).unwrap();
         }
-        let (files, errors) = super::super::expand_inputs(&[dir.path().to_path_buf()]);
+        let (files, errors) = expand_inputs(&[dir.path().to_path_buf()]);
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(files.len(), super::super::walk::WIDE + 2);
+        assert_eq!(files.len(), WIDE + 2);
         for (i, f) in files.iter().enumerate() {
             let anchored = f.anchored.as_ref().expect("below a wide folder");
             assert_eq!(f.path, streams.join(&anchored.rel), "{}", f.path.display());
