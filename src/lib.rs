@@ -14,6 +14,7 @@ pub mod config;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod history;
+pub mod memory;
 pub mod parse;
 pub mod render;
 pub mod report;

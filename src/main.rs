@@ -4,24 +4,14 @@ use lambdastat::cli::{Cli, Command};
 use lambdastat::report::{self, Outcome};
 use std::process::ExitCode;
 
-/// glibc raises its mmap threshold each time a large block is freed, after which blocks up to
-/// that size come from its heaps and are kept when freed: reading an S3 export tree of 17,860
-/// objects peaked at 100-116 MB, against 65-71 MB with the threshold held at its default
-/// (docs/performance.md). Setting it once turns the adjustment off.
-fn fixed_mmap_threshold() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; it is called before any other thread
-    // exists, and a refusal (a return of 0) leaves glibc's default behaviour.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 << 10);
-    }
-}
+#[global_allocator]
+static ALLOCATOR: lambdastat::memory::HugePageAllocator = lambdastat::memory::HugePageAllocator;
 
 /// Exit codes: 0 clean; 1 `report` wrote its reports but inputs had problems
 /// (an unreadable file, or skipped lines under --strict), or a `check` rule
 /// failed; 2 nothing done (usage or fatal error).
 fn main() -> ExitCode {
-    fixed_mmap_threshold();
+    lambdastat::memory::fix_mmap_threshold();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Report(args) => report::run(args),

@@ -34,7 +34,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The hash maps of aggregation: foldhash, several times faster than std's SipHash on the short
 /// strings (function, stream) that key them, and still randomly seeded.
 pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Files larger than this are split into chunks scanned in parallel.
 pub const CHUNK_BYTES: usize = 4 << 20;
@@ -217,6 +217,7 @@ fn collect_pass(
         |i| (i, read_file(&files[i], opts, dedup, progress)),
         |(i, result)| all.add(i, result),
     );
+    crate::source::release_spare_buffers();
     let Partial { reports, errors, slices, runtimes, incidents, packages, keys, records } = all;
     // Most slices were joined to their stream's runtime as their file was read (an S3 export object
     // holds its stream's INIT_START): the map of every stream is made only when one was not.
@@ -287,20 +288,13 @@ fn read_file(
         Content::Blocks(mut blocks) => {
             // Every core scans the next block as soon as it is free; the chunks are merged in
             // order by whichever core finishes one while no other is merging (`ordered`). Each
-            // block is let go as soon as it is scanned (a mapped range gives its pages back, a
-            // buffer goes back to the reader).
-            let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+            // block's buffer goes back to be read into again as soon as it is scanned.
             let mut failed = None;
             let mut scanned = 0u64;
             let mut reported = 0u64;
             let work = |block: Block| {
-                block.populate();
                 let (chunk, lines) = scan_block(&block, file, scope);
-                let len = block.len() as u64;
-                if let Block::Owned(buf) = block {
-                    spare.lock().unwrap().push(buf);
-                }
-                (chunk, lines, len)
+                (chunk, lines, block.len() as u64)
             };
             let merge = |(chunk, lines, len)| {
                 merger.add(chunk, lines);
@@ -311,9 +305,10 @@ fn read_file(
                 progress.add(so_far - reported);
                 reported = so_far;
             };
-            if blocks.is_mapped() {
-                // Ranges of a map: taking the next one costs nothing.
-                let next = || match blocks.next_block(&mut Vec::new()) {
+            if blocks.is_plain_file() {
+                // A plain file: the core that is to scan a block reads it (a copy out of the page
+                // cache, a fraction of the time its scan takes).
+                let next = || match blocks.next_block() {
                     Ok(block) => block,
                     Err(e) => {
                         failed = Some(e);
@@ -330,11 +325,7 @@ fn read_file(
                         // The sender is the thread's: the channel closes when it ends.
                         let tx = tx;
                         loop {
-                            // A buffer given back by the scan, if there is one, is read into.
-                            let mut buffer: Vec<Vec<u8>> = spare.lock().unwrap().pop().into_iter().collect();
-                            let block = blocks.next_block(&mut buffer);
-                            spare.lock().unwrap().extend(buffer);
-                            match block {
+                            match blocks.next_block() {
                                 Ok(Some(block)) => {
                                     if tx.send(block).is_err() {
                                         break;

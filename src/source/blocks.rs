@@ -1,14 +1,12 @@
 //! Large log text in blocks that end at line boundaries, so that memory does
-//! not grow with the size of the text: read from a stream (standard input, an
-//! S3 body, a gzip stream), or ranges of a mapped local file (no copy out of
-//! the page cache).
+//! not grow with the size of the text: read from a plain file, a stream
+//! (standard input, an S3 body, a gzip stream), into buffers used again.
 
 use super::SourceError;
-use memmap2::{Advice, Mmap, UncheckedAdvice};
 use std::io::{BufRead, Read};
 use std::ops::Deref;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::Mutex;
 
 /// A line longer than `--max-line-bytes`.
 #[derive(Debug)]
@@ -22,58 +20,73 @@ impl std::fmt::Display for LineTooLong {
 
 impl std::error::Error for LineTooLong {}
 
-/// One block of whole lines (the last may lack its newline).
-pub enum Block {
-    Owned(Vec<u8>),
-    Mapped(MappedRange),
-}
+/// One block of whole lines (the last may lack its newline), in a buffer that goes back to be read
+/// into again when the block is dropped.
+pub struct Block(Vec<u8>);
 
 impl Deref for Block {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
-        match self {
-            Block::Owned(bytes) => bytes,
-            Block::Mapped(range) => &range.map[range.start..range.end],
-        }
+        &self.0
     }
 }
 
 impl Block {
-    /// Maps a mapped range's pages in one system call before they are read. Page by page, each
-    /// first read of a page is a fault; on some virtual machines a fault costs several
-    /// microseconds, and the faults were half the system time of a large text file. A kernel
-    /// older than 5.14 refuses the call, and the pages fault in as before.
-    pub fn populate(&self) {
-        if let Block::Mapped(range) = self {
-            let _ = range.map.advise_range(Advice::PopulateRead, range.start, range.end - range.start);
-        }
+    /// No lines (what an empty input holds).
+    pub(super) fn empty() -> Block {
+        Block(Vec::new())
     }
 }
 
-/// A range of a mapped file. Dropping it gives its pages back (the file stays in the
-/// page cache): the process holds only the blocks in flight, however large the file.
-pub struct MappedRange {
-    map: Arc<Mmap>,
-    start: usize,
-    end: usize,
-}
-
-impl Drop for MappedRange {
+impl Drop for Block {
     fn drop(&mut self) {
-        // SAFETY: the mapping is read-only and private and nothing ever writes to it, so
-        // MADV_DONTNEED loses no data: a later read of these pages (a neighbouring block
-        // sharing a page) faults them in again from the file, with the same bytes.
-        // Failure only means the pages stay mapped a little longer.
-        let _ =
-            unsafe { self.map.unchecked_advise_range(UncheckedAdvice::DontNeed, self.start, self.end - self.start) };
+        give_back(std::mem::take(&mut self.0));
     }
+}
+
+/// Buffers of blocks already scanned, for the next blocks of any file. A buffer fresh from the
+/// kernel costs a page fault for each 4 KiB page written (several microseconds each on some virtual
+/// machines): reading 1.3 GB of text through buffers used once was 25,000 page faults.
+static SPARE: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+
+/// Buffers kept at most: one for each block in flight (being read, waiting, being scanned) on a
+/// machine of a few cores.
+const SPARE_MAX: usize = 16;
+
+/// A buffer larger than this (a block grown around a very long line) is let go, not kept.
+const SPARE_MAX_BYTES: usize = 16 << 20;
+
+fn take_spare() -> Vec<u8> {
+    SPARE.lock().unwrap().pop().unwrap_or_default()
+}
+
+fn give_back(mut buf: Vec<u8>) {
+    if buf.capacity() == 0 || buf.capacity() > SPARE_MAX_BYTES {
+        return;
+    }
+    buf.clear();
+    let mut spare = SPARE.lock().unwrap();
+    if spare.len() < SPARE_MAX {
+        spare.push(buf);
+    }
+}
+
+/// Lets go of the buffers kept (once every input is read, before the memory the summary needs).
+pub fn release_spare_buffers() {
+    SPARE.lock().unwrap().clear();
 }
 
 /// Blocks of about `block_size` bytes that end at a newline (a line longer
 /// than a block makes its block longer).
 pub struct Blocks {
     path: PathBuf,
-    from: From,
+    inner: Box<dyn BufRead + Send>,
+    /// A plain local file: reading a block is a copy out of the page cache, done by the core
+    /// that scans it; a stream that inflates or waits on the network gets a thread of its own.
+    plain_file: bool,
+    /// The end of the last line read so far and what followed it.
+    carry: Vec<u8>,
+    done: bool,
     /// A block read ahead (to sniff the format), handed out first.
     peeked: Option<Block>,
     block_size: usize,
@@ -83,43 +96,30 @@ pub struct Blocks {
     yielded: u64,
 }
 
-enum From {
-    Stream { inner: Box<dyn BufRead + Send>, carry: Vec<u8>, done: bool },
-    Map { map: Arc<Mmap>, pos: usize },
-}
-
 impl Blocks {
     /// Blocks read from a stream.
     pub fn new(path: PathBuf, inner: Box<dyn BufRead + Send>, block_size: usize, max_line: usize) -> Blocks {
-        let from = From::Stream { inner, carry: Vec::new(), done: false };
-        Blocks { path, from, peeked: None, block_size, max_line, yielded: 0 }
+        Blocks::from(path, inner, false, block_size, max_line)
     }
 
-    /// Blocks that are ranges of a mapped file.
-    pub fn mapped(path: PathBuf, map: Mmap, block_size: usize, max_line: usize) -> Blocks {
-        let from = From::Map { map: Arc::new(map), pos: 0 };
-        Blocks { path, from, peeked: None, block_size, max_line, yielded: 0 }
+    /// Blocks read from a plain local file.
+    pub fn file(path: PathBuf, inner: Box<dyn BufRead + Send>, block_size: usize, max_line: usize) -> Blocks {
+        Blocks::from(path, inner, true, block_size, max_line)
     }
 
-    /// The next block, reusing a buffer from `spare` when it reads; `None` at
-    /// the end of the input. Errors name the file.
-    pub fn next_block(&mut self, spare: &mut Vec<Vec<u8>>) -> Result<Option<Block>, SourceError> {
+    fn from(path: PathBuf, inner: Box<dyn BufRead + Send>, plain_file: bool, size: usize, max_line: usize) -> Blocks {
+        let (carry, done, peeked, yielded) = (Vec::new(), false, None, 0);
+        Blocks { path, inner, plain_file, carry, done, peeked, block_size: size, max_line, yielded }
+    }
+
+    /// The next block; `None` at the end of the input. Errors name the file.
+    pub fn next_block(&mut self) -> Result<Option<Block>, SourceError> {
         let block = match self.peeked.take() {
             Some(block) => Some(block),
-            None => self.read_block(spare)?,
+            None => self.read_block()?,
         };
         self.yielded += block.as_ref().map_or(0, |b| b.len() as u64);
         Ok(block)
-    }
-
-    /// Up to `n` next blocks (fewer at the end), reusing the buffers in `spare`.
-    pub fn next_blocks(&mut self, n: usize, spare: &mut Vec<Vec<u8>>) -> Result<Vec<Block>, SourceError> {
-        let mut blocks = Vec::with_capacity(n);
-        while blocks.len() < n {
-            let Some(block) = self.next_block(spare)? else { break };
-            blocks.push(block);
-        }
-        Ok(blocks)
     }
 
     /// Puts a block back, to be handed out next.
@@ -128,10 +128,10 @@ impl Blocks {
         self.peeked = Some(block);
     }
 
-    /// Whether the blocks are ranges of a mapped file: they hold no buffer, so all of them can be
-    /// in flight at once.
-    pub fn is_mapped(&self) -> bool {
-        matches!(self.from, From::Map { .. })
+    /// Whether the blocks come from a plain local file: reading the next one is a copy, cheap
+    /// enough for the core that is to scan it.
+    pub fn is_plain_file(&self) -> bool {
+        self.plain_file
     }
 
     /// The uncompressed bytes handed out so far.
@@ -139,51 +139,30 @@ impl Blocks {
         self.yielded
     }
 
-    fn read_block(&mut self, spare: &mut Vec<Vec<u8>>) -> Result<Option<Block>, SourceError> {
-        let too_long = |path: &PathBuf, limit| SourceError::LineTooLong { path: path.clone(), limit };
-        match &mut self.from {
-            From::Map { map, pos } => {
-                let start = *pos;
-                if start >= map.len() {
-                    return Ok(None);
-                }
-                let end = match line_end_near(&map[start..], self.block_size, self.max_line) {
-                    Some(len) => start + len,
-                    None => return Err(too_long(&self.path, self.max_line)),
-                };
-                *pos = end;
-                Ok(Some(Block::Mapped(MappedRange { map: map.clone(), start, end })))
+    fn read_block(&mut self) -> Result<Option<Block>, SourceError> {
+        let mut out = take_spare();
+        let read = read_stream_block(
+            &mut self.inner,
+            &mut self.carry,
+            &mut self.done,
+            &mut out,
+            &mut self.block_size,
+            self.max_line,
+        );
+        match read {
+            Ok(true) => Ok(Some(Block(out))),
+            Ok(false) => {
+                give_back(out);
+                Ok(None)
             }
-            From::Stream { inner, carry, done } => {
-                let mut out = spare.pop().unwrap_or_default();
-                match read_stream_block(inner, carry, done, &mut out, &mut self.block_size, self.max_line) {
-                    Ok(true) => Ok(Some(Block::Owned(out))),
-                    Ok(false) => Ok(None),
-                    Err(e) if e.get_ref().is_some_and(|e| e.is::<LineTooLong>()) => {
-                        Err(too_long(&self.path, self.max_line))
-                    }
-                    Err(e) => Err(io_error(&self.path, e)),
+            Err(e) => {
+                give_back(out);
+                match e.get_ref().is_some_and(|e| e.is::<LineTooLong>()) {
+                    true => Err(SourceError::LineTooLong { path: self.path.clone(), limit: self.max_line }),
+                    false => Err(io_error(&self.path, e)),
                 }
             }
         }
-    }
-}
-
-/// The length of the first block of `text`: up to the last newline within
-/// `block_size` bytes, or the first newline after it; all of it at its end.
-/// `None` when no newline comes within `max_line` bytes.
-fn line_end_near(text: &[u8], block_size: usize, max_line: usize) -> Option<usize> {
-    if text.len() <= block_size {
-        return Some(text.len());
-    }
-    if let Some(i) = memchr::memrchr(b'\n', &text[..block_size]) {
-        return Some(i + 1);
-    }
-    let reach = text.len().min(max_line.max(block_size));
-    match memchr::memchr(b'\n', &text[block_size..reach]) {
-        Some(i) => Some(block_size + i + 1),
-        None if reach == text.len() => Some(text.len()),
-        None => None,
     }
 }
 
@@ -237,51 +216,71 @@ fn io_error(path: &std::path::Path, source: std::io::Error) -> SourceError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
+    use std::io::{Seek, Write};
 
     fn all_blocks(mut blocks: Blocks) -> Result<Vec<Vec<u8>>, SourceError> {
         let mut got = Vec::new();
-        let mut spare = Vec::new();
-        while let Some(b) = blocks.next_block(&mut spare)? {
+        while let Some(b) = blocks.next_block()? {
             got.push(b.to_vec());
         }
         Ok(got)
     }
 
-    fn mapped(text: &[u8], block_size: usize, max_line: usize) -> Blocks {
+    fn stream(text: &[u8], block_size: usize, max_line: usize) -> Blocks {
+        Blocks::new("t".into(), Box::new(std::io::Cursor::new(text.to_vec())), block_size, max_line)
+    }
+
+    fn file(text: &[u8], block_size: usize, max_line: usize) -> Blocks {
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(text).unwrap();
-        // SAFETY: a private temporary file that nothing else writes.
-        let map = unsafe { Mmap::map(&file) }.unwrap();
-        Blocks::mapped("t".into(), map, block_size, max_line)
+        file.rewind().unwrap();
+        let inner = Box::new(std::io::BufReader::with_capacity(0, file));
+        Blocks::file("t".into(), inner, block_size, max_line)
     }
 
     #[test]
     fn blocks_end_at_newlines_and_cover_everything() {
         let text = b"aaaa\nbbbbbbbbbbbb\ncc\nd".to_vec();
-        let streamed = Blocks::new("t".into(), Box::new(std::io::Cursor::new(text.clone())), 3, 1 << 20);
-        for got in [all_blocks(streamed).unwrap(), all_blocks(mapped(&text, 3, 1 << 20)).unwrap()] {
+        for blocks in [stream(&text, 3, 1 << 20), file(&text, 3, 1 << 20)] {
+            let got = all_blocks(blocks).unwrap();
             // Every block but the last ends at a newline; together they are the text.
             assert!(got.len() > 1 && got[..got.len() - 1].iter().all(|b| b.ends_with(b"\n")), "{got:?}");
             assert_eq!(got.concat(), text);
         }
-        // A mapped file cuts where a stream does: at the last newline within the block size.
+        // A block ends at the last newline within the block size.
         let text = b"ab\ncd\nef\ngh\n".to_vec();
-        assert_eq!(all_blocks(mapped(&text, 7, 100)).unwrap(), [b"ab\ncd\n".to_vec(), b"ef\ngh\n".to_vec()]);
+        assert_eq!(all_blocks(file(&text, 7, 100)).unwrap(), [b"ab\ncd\n".to_vec(), b"ef\ngh\n".to_vec()]);
     }
 
     #[test]
     fn a_line_past_the_limit_is_an_error_naming_the_file() {
         let text = [vec![b'x'; 50], b"\nshort\n".to_vec()].concat();
-        for blocks in
-            [Blocks::new("t".into(), Box::new(std::io::Cursor::new(text.clone())), 8, 16), mapped(&text, 8, 16)]
-        {
+        for blocks in [stream(&text, 8, 16), file(&text, 8, 16)] {
             match all_blocks(blocks) {
                 Err(SourceError::LineTooLong { path, limit: 16 }) => assert_eq!(path, PathBuf::from("t")),
                 other => panic!("{:?}", other.map(|_| ())),
             }
         }
         // Within the limit, a long line makes its block longer.
-        assert_eq!(all_blocks(mapped(&text, 8, 64)).unwrap().concat(), text);
+        assert_eq!(all_blocks(file(&text, 8, 64)).unwrap().concat(), text);
+    }
+
+    #[test]
+    fn a_scanned_blocks_buffer_is_read_into_again() {
+        let text = b"one\ntwo\nthree\nfour\n".repeat(1000);
+        let mut blocks = file(&text, 1000, 1 << 20);
+        let mut seen = std::collections::HashSet::new();
+        let mut got = Vec::new();
+        while let Some(block) = blocks.next_block().unwrap() {
+            seen.insert(block.as_ptr() as usize);
+            got.extend_from_slice(&block);
+        }
+        assert_eq!(got, text);
+        // Dropped once scanned, each block's buffer went back and the next was read into one of
+        // those given back (other tests running beside this one share the buffers kept).
+        assert!(seen.len() < 18, "{} buffers for 19 blocks", seen.len());
+        // A buffer grown past the largest kept is let go.
+        give_back(Vec::with_capacity(SPARE_MAX_BYTES + 1));
+        assert!(SPARE.lock().unwrap().iter().all(|b| b.capacity() <= SPARE_MAX_BYTES));
     }
 }

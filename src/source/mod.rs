@@ -11,7 +11,7 @@ pub mod s3;
 pub mod sniff;
 pub mod walk;
 
-pub use blocks::{Block, Blocks};
+pub use blocks::{release_spare_buffers, Block, Blocks};
 pub use decompress::MAX_LINE_BYTES_DEFAULT;
 pub use read::{Content, Input, ReadSettings};
 pub use sniff::{sniff, Format};

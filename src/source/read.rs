@@ -51,7 +51,7 @@ impl InputFile {
         let (format, bytes) = match raw {
             Content::Whole { bytes, .. } => (sniff(&bytes), bytes),
             Content::Blocks(mut blocks) => {
-                let first = blocks.next_block(&mut Vec::new())?.unwrap_or(Block::Owned(Vec::new()));
+                let first = blocks.next_block()?.unwrap_or_else(Block::empty);
                 let format = sniff(&first);
                 if format.is_log_text() {
                     blocks.unread(first);
@@ -71,17 +71,14 @@ impl InputFile {
     }
 
     /// The file's bytes, inflated: whole when small (a small gzip object by
-    /// what it inflates to), else as blocks (ranges of the mapped file when it
-    /// is a large plain local file).
+    /// what it inflates to), else as blocks (read by the cores that scan them
+    /// when it is a large plain local file). Large files are read, not mapped:
+    /// on virtual machines whose kernel flushes the TLB on every entry, scanning
+    /// mapped pages took three times as long as scanning a buffer used again
+    /// (`bench/src/bin/readscan.rs`).
     fn open(&self, s: &ReadSettings) -> Result<(Content, u64), SourceError> {
         let read_err = |source| SourceError::Read { path: self.path.clone(), source };
         let on_disk = self.size.unwrap_or(0);
-        if let Some(map) = self.map_if_large_plain(on_disk).map_err(read_err)? {
-            return Ok((
-                Content::Blocks(Blocks::mapped(self.path.clone(), map, s.block_bytes, s.max_line_bytes)),
-                on_disk,
-            ));
-        }
         let s3_err = |source| SourceError::S3 { url: self.path.display().to_string(), source };
         let blocks = |inner| Content::Blocks(Blocks::new(self.path.clone(), inner, s.block_bytes, s.max_line_bytes));
         if !self.is_stdin() && on_disk <= WHOLE_FILE_MAX {
@@ -112,32 +109,37 @@ impl InputFile {
         } else if let Some(object) = &self.s3 {
             Box::new(BufReader::with_capacity(READ_BUFFER, object.open().map_err(s3_err)?))
         } else {
-            Box::new(BufReader::with_capacity(READ_BUFFER, std::fs::File::open(&self.path).map_err(read_err)?))
+            let file = std::fs::File::open(&self.path).map_err(read_err)?;
+            if !starts_with_gzip_magic(&file).map_err(read_err)? {
+                // Blocks are read straight into their buffers: a read buffer would be one more
+                // copy, and memory fresh from the kernel.
+                let file = Box::new(BufReader::with_capacity(0, file));
+                return Ok((
+                    Content::Blocks(Blocks::file(self.path.clone(), file, s.block_bytes, s.max_line_bytes)),
+                    on_disk,
+                ));
+            }
+            Box::new(BufReader::with_capacity(READ_BUFFER, file))
         };
         let gzip = reader.fill_buf().map_err(read_err)?.starts_with(&GZIP_MAGIC);
         Ok((if gzip { blocks(gunzip(reader)) } else { blocks(reader) }, on_disk))
     }
 }
 
-impl InputFile {
-    /// A large plain local file, mapped: scanned where it lies in the page cache
-    /// instead of copied out of it (which cost about a sixth of the CPU time on
-    /// large text). Small files are read (a map costs more than it saves), and
-    /// gzip, standard input and S3 stream.
-    fn map_if_large_plain(&self, on_disk: u64) -> std::io::Result<Option<memmap2::Mmap>> {
-        if self.is_stdin() || self.s3.is_some() || on_disk <= WHOLE_FILE_MAX {
-            return Ok(None);
+/// Whether a local file begins as gzip does (read where it is: the file's position stays at 0).
+fn starts_with_gzip_magic(file: &std::fs::File) -> std::io::Result<bool> {
+    use std::os::unix::fs::FileExt;
+    let mut head = [0u8; GZIP_MAGIC.len()];
+    let mut got = 0;
+    while got < head.len() {
+        match file.read_at(&mut head[got..], got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
-        let file = std::fs::File::open(&self.path)?;
-        if !file.metadata()?.is_file() {
-            return Ok(None);
-        }
-        // SAFETY: the map is only read. Another process truncating the file while it is read
-        // would fault the process (SIGBUS), as in every tool that maps its input (ripgrep
-        // among them); log exports are not written while they are analysed.
-        let map = unsafe { memmap2::Mmap::map(&file) }?;
-        Ok((!map.starts_with(&GZIP_MAGIC)).then_some(map))
     }
+    Ok(head[..got] == GZIP_MAGIC)
 }
 
 /// A local file's bytes, read into a buffer of the size it was listed with and one byte more: two
@@ -176,12 +178,8 @@ fn gunzip(inner: impl Read + Send + 'static) -> Box<dyn BufRead + Send> {
 /// payload file is read whole), up to [`WHOLE_TABLE_MAX`].
 fn drain(path: &std::path::Path, first: &[u8], mut blocks: Blocks) -> Result<Vec<u8>, SourceError> {
     let mut all = first.to_vec();
-    let mut spare = Vec::new();
-    while let Some(block) = blocks.next_block(&mut spare)? {
+    while let Some(block) = blocks.next_block()? {
         all.extend_from_slice(&block);
-        if let Block::Owned(buf) = block {
-            spare.push(buf);
-        }
         if all.len() > WHOLE_TABLE_MAX {
             return Err(SourceError::TooLarge { path: path.to_path_buf(), limit: WHOLE_TABLE_MAX });
         }
