@@ -73,11 +73,13 @@ impl Dedup {
 /// them by their top bits into buckets of about a thousand (one pass), and then each bucket (its
 /// pieces in every share) is looked through with a small hash table that stays in the first-level
 /// cache, on every core. Half the time of sorting them all (which is the test's reference).
-pub fn repeated(keys: Vec<u64>) -> KeySet {
-    let bits = bucket_bits(keys.len());
-    let parts: Vec<(Vec<u64>, Vec<usize>)> = keys
-        .par_chunks(keys.len().div_ceil(rayon::current_num_threads()).max(1))
-        .map(|part| partition(part, bits))
+/// The keys come as the blocks and files noted them, in pieces: each share is whole pieces.
+pub fn repeated(keys: Vec<Vec<u64>>) -> KeySet {
+    let total: usize = keys.iter().map(Vec::len).sum();
+    let bits = bucket_bits(total);
+    let parts: Vec<(Vec<u64>, Vec<usize>)> = shares(&keys, total.div_ceil(rayon::current_num_threads()).max(1))
+        .par_iter()
+        .map(|share| partition(share, bits))
         .collect();
     drop(keys);
     let found: Vec<Vec<u64>> = (0..1usize << bits)
@@ -93,18 +95,35 @@ fn bucket_bits(n: usize) -> u32 {
     (n / 1024).max(2).ilog2().min(16)
 }
 
+/// The pieces in runs of at least `size` keys (the last run may be shorter).
+fn shares(pieces: &[Vec<u64>], size: usize) -> Vec<&[Vec<u64>]> {
+    let (mut out, mut start, mut len) = (Vec::new(), 0, 0);
+    for (i, piece) in pieces.iter().enumerate() {
+        len += piece.len();
+        if len >= size {
+            out.push(&pieces[start..=i]);
+            (start, len) = (i + 1, 0);
+        }
+    }
+    if start < pieces.len() {
+        out.push(&pieces[start..]);
+    }
+    out
+}
+
 /// A share of the keys in buckets by their top `bits` bits, and where each bucket starts (and the
 /// last ends). (Moving the keys in place instead, with no copy, took twice the time.)
-fn partition(keys: &[u64], bits: u32) -> (Vec<u64>, Vec<usize>) {
+fn partition(share: &[Vec<u64>], bits: u32) -> (Vec<u64>, Vec<usize>) {
+    let keys = || share.iter().flatten();
     let bucket = |k: u64| (k >> (64 - bits)) as usize;
     let mut at = vec![0; (1 << bits) + 1];
-    keys.iter().for_each(|&k| at[bucket(k) + 1] += 1);
+    keys().for_each(|&k| at[bucket(k) + 1] += 1);
     for b in 1..at.len() {
         at[b] += at[b - 1];
     }
     let mut next = at.clone();
-    let mut parted = vec![0u64; keys.len()];
-    for &k in keys {
+    let mut parted = vec![0u64; at[at.len() - 1]];
+    for &k in keys() {
         let b = bucket(k);
         parted[next[b]] = k;
         next[b] += 1;
@@ -169,16 +188,30 @@ mod tests {
             }
             keys.extend((0..n / 10).map(|i| (i as u64) << 40));
             let want = repeated_by_sorting(keys.clone());
-            assert_eq!(repeated(keys), want, "n={n} copies={copies}");
+            // In pieces of uneven lengths, some empty, as blocks and files note them.
+            let mut pieces = Vec::new();
+            let mut rest = &keys[..];
+            while !rest.is_empty() {
+                let (piece, after) = rest.split_at((next() as usize % 9000).min(rest.len()));
+                pieces.push(piece.to_vec());
+                rest = after;
+            }
+            assert_eq!(repeated(pieces), want, "n={n} copies={copies}");
         }
     }
 
     #[test]
     fn repeated_keys_are_found_once_each() {
-        let mut got: Vec<u64> = repeated(vec![5, 1, 9, 2, 9, 7, 7, 3, 7]).into_iter().collect();
+        let mut got: Vec<u64> =
+            repeated(vec![vec![5, 1, 9], vec![], vec![2, 9, 7], vec![7, 3, 7]]).into_iter().collect();
         got.sort();
         assert_eq!(got, vec![7, 9]);
-        assert!(repeated(vec![1, 2, 3]).is_empty());
+        assert!(repeated(vec![vec![1, 2, 3]]).is_empty());
+        assert!(repeated(Vec::new()).is_empty());
+        // Shares are whole pieces, each of at least the size asked (but the last).
+        let pieces = vec![vec![1; 3], vec![], vec![2; 5], vec![3; 1], vec![4; 2]];
+        let lens: Vec<usize> = shares(&pieces, 4).iter().map(|s| s.iter().map(Vec::len).sum()).collect();
+        assert_eq!(lens, [8, 3]);
     }
 
     #[test]

@@ -121,9 +121,9 @@ struct Partial {
     runtimes: Vec<(StreamOf, StreamRuntime)>,
     incidents: Vec<(Option<String>, Option<String>, Incident)>,
     packages: HashMap<String, PackageInfo>,
-    /// Invocation keys of a collecting pass, in one vector (large, so it grows in place and is
-    /// given back whole when freed).
-    keys: Vec<u64>,
+    /// Invocation keys of a collecting pass, as each block noted them (never copied into one
+    /// vector: they are read once more, to be parted into buckets, at the end).
+    keys: Vec<Vec<u64>>,
     records: Vec<(usize, Vec<Record>)>,
 }
 
@@ -145,7 +145,7 @@ impl Partial {
                 self.runtimes.extend(fd.runtimes);
                 self.incidents.extend(fd.incidents);
                 self.packages.extend(fd.packages);
-                self.keys.extend_from_slice(&fd.keys);
+                self.keys.extend(fd.keys);
                 self.records.push((i, fd.records));
                 self.reports.push((i, report));
             }
@@ -161,7 +161,7 @@ struct FileData {
     runtimes: RuntimeMap,
     incidents: Vec<(Option<String>, Option<String>, Incident)>,
     packages: HashMap<String, PackageInfo>,
-    keys: Vec<u64>,
+    keys: Vec<Vec<u64>>,
     records: Vec<Record>,
 }
 
@@ -196,7 +196,7 @@ fn collect_pass(
     settings: &GroupSettings,
     progress: &Progress,
     dedup: Option<Arc<Dedup>>,
-) -> (Dataset, Vec<u64>) {
+) -> (Dataset, Vec<Vec<u64>>) {
     let dedup = dedup.as_ref();
     // Largest files first, so that a big file does not start last and run alone.
     let mut order: Vec<(u64, usize)> = files.iter().enumerate().map(|(i, f)| (f.size.unwrap_or(0), i)).collect();
@@ -428,10 +428,11 @@ impl<'a> FileMerger<'a> {
         self.report.skipped.merge(acc.skipped, self.report.lines);
         self.report.records += acc.records;
         self.report.duplicates += acc.duplicates;
-        if self.fd.keys.is_empty() {
-            self.fd.keys = acc.keys;
-        } else {
-            self.fd.keys.extend_from_slice(&acc.keys);
+        if !acc.keys.is_empty() {
+            // Without the room reserved for them (given back in place).
+            let mut keys = acc.keys;
+            keys.shrink_to_fit();
+            self.fd.keys.push(keys);
         }
         self.report.lines += lines;
         self.inherited = named_at_end.or(self.inherited.take());
