@@ -80,10 +80,7 @@ pub fn release_spare_buffers() {
 /// than a block makes its block longer).
 pub struct Blocks {
     path: PathBuf,
-    inner: Box<dyn BufRead + Send>,
-    /// A plain local file: reading a block is a copy out of the page cache, done by the core
-    /// that scans it; a stream that inflates or waits on the network gets a thread of its own.
-    plain_file: bool,
+    from: From,
     /// The end of the last line read so far and what followed it.
     carry: Vec<u8>,
     done: bool,
@@ -96,20 +93,60 @@ pub struct Blocks {
     yielded: u64,
 }
 
+/// Where the blocks come from.
+enum From {
+    /// A plain local file: reading a block is a copy out of the page cache, done by the core that
+    /// scans it.
+    File(std::fs::File),
+    /// A stream that inflates or waits on the network (it gets a thread of its own).
+    Stream(Box<dyn BufRead + Send>),
+}
+
+impl From {
+    /// Appends up to `want` bytes to `out` (fewer only at the end); gives how many.
+    fn read(&mut self, out: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
+        out.reserve(want);
+        match self {
+            From::Stream(inner) => inner.take(want as u64).read_to_end(out),
+            From::File(file) => read_file(file, out, want),
+        }
+    }
+}
+
+/// Appends up to `want` bytes of `file` to `out`, whose spare capacity holds them, in reads as large
+/// as that (`Read::read_to_end` starts at 8 KiB and doubles: ten calls for each 4 MiB block).
+fn read_file(file: &std::fs::File, out: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < want {
+        let n = match rustix::io::read(file, &mut out.spare_capacity_mut()[..want - got]) {
+            Ok((read, _)) => read.len(),
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if n == 0 {
+            break;
+        }
+        // SAFETY: `read` initialised the first `n` bytes of the spare capacity.
+        unsafe { out.set_len(out.len() + n) };
+        got += n;
+    }
+    Ok(got)
+}
+
 impl Blocks {
     /// Blocks read from a stream.
     pub fn new(path: PathBuf, inner: Box<dyn BufRead + Send>, block_size: usize, max_line: usize) -> Blocks {
-        Blocks::from(path, inner, false, block_size, max_line)
+        Blocks::from(path, From::Stream(inner), block_size, max_line)
     }
 
     /// Blocks read from a plain local file.
-    pub fn file(path: PathBuf, inner: Box<dyn BufRead + Send>, block_size: usize, max_line: usize) -> Blocks {
-        Blocks::from(path, inner, true, block_size, max_line)
+    pub fn file(path: PathBuf, file: std::fs::File, block_size: usize, max_line: usize) -> Blocks {
+        Blocks::from(path, From::File(file), block_size, max_line)
     }
 
-    fn from(path: PathBuf, inner: Box<dyn BufRead + Send>, plain_file: bool, size: usize, max_line: usize) -> Blocks {
+    fn from(path: PathBuf, from: From, block_size: usize, max_line: usize) -> Blocks {
         let (carry, done, peeked, yielded) = (Vec::new(), false, None, 0);
-        Blocks { path, inner, plain_file, carry, done, peeked, block_size: size, max_line, yielded }
+        Blocks { path, from, carry, done, peeked, block_size, max_line, yielded }
     }
 
     /// The next block; `None` at the end of the input. Errors name the file.
@@ -131,7 +168,7 @@ impl Blocks {
     /// Whether the blocks come from a plain local file: reading the next one is a copy, cheap
     /// enough for the core that is to scan it.
     pub fn is_plain_file(&self) -> bool {
-        self.plain_file
+        matches!(self.from, From::File(_))
     }
 
     /// The uncompressed bytes handed out so far.
@@ -142,7 +179,7 @@ impl Blocks {
     fn read_block(&mut self) -> Result<Option<Block>, SourceError> {
         let mut out = take_spare();
         let read = read_stream_block(
-            &mut self.inner,
+            &mut self.from,
             &mut self.carry,
             &mut self.done,
             &mut out,
@@ -167,7 +204,7 @@ impl Blocks {
 }
 
 fn read_stream_block(
-    inner: &mut Box<dyn BufRead + Send>,
+    from: &mut From,
     carry: &mut Vec<u8>,
     done: &mut bool,
     out: &mut Vec<u8>,
@@ -182,10 +219,9 @@ fn read_stream_block(
     loop {
         if out.len() < *block_size {
             // Reads into the vector's spare capacity: no zero-filling.
-            let want = (*block_size - out.len()) as u64;
-            out.reserve(want as usize);
-            let n = inner.take(want).read_to_end(out)?;
-            if (n as u64) < want {
+            let want = *block_size - out.len();
+            let n = from.read(out, want)?;
+            if n < want {
                 *done = true;
                 return Ok(!out.is_empty());
             }
@@ -234,8 +270,7 @@ mod tests {
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(text).unwrap();
         file.rewind().unwrap();
-        let inner = Box::new(std::io::BufReader::with_capacity(0, file));
-        Blocks::file("t".into(), inner, block_size, max_line)
+        Blocks::file("t".into(), file, block_size, max_line)
     }
 
     #[test]

@@ -113,7 +113,6 @@ impl InputFile {
             if !starts_with_gzip_magic(&file).map_err(read_err)? {
                 // Blocks are read straight into their buffers: a read buffer would be one more
                 // copy, and memory fresh from the kernel.
-                let file = Box::new(BufReader::with_capacity(0, file));
                 return Ok((
                     Content::Blocks(Blocks::file(self.path.clone(), file, s.block_bytes, s.max_line_bytes)),
                     on_disk,
