@@ -45,14 +45,10 @@ unsafe impl GlobalAlloc for HugePageAllocator {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // A large block grows in place or moves whole (`mremap`): it keeps the advice; the advice
-        // is given again when it first grows past the threshold.
-        let grown = System.realloc(ptr, layout, new_size);
-        if layout.size() < HUGE_FROM {
-            advise(grown, new_size)
-        } else {
-            grown
-        }
+        // Advised again however it grew: a block moved by `mremap` keeps the advice, but one copied
+        // to a new place (where glibc's heap holds blocks this large) does not. Large blocks grow
+        // by doubling: a few calls in a run.
+        advise(System.realloc(ptr, layout, new_size), new_size)
     }
 }
 
