@@ -16,57 +16,167 @@ pub fn fix_mmap_threshold() {
     }
 }
 
-/// The system allocator, asking for transparent huge pages for blocks of [`HUGE_FROM`] bytes or
-/// more: the accumulators' vectors and the read buffers. Each 4 KiB page first written is a page
-/// fault, and on a virtual machine whose kernel flushes the TLB on every entry a fault costs about
-/// 12 µs; a 2 MiB page is one fault. Where the kernel gives huge pages only on request
-/// (`/sys/kernel/mm/transparent_hugepage/enabled` set to `madvise`, a common default) this is
-/// that request; where it refuses, or gives them anyway, nothing changes.
+/// The system allocator for small blocks; blocks of [`OWN_FROM`] bytes or more (the accumulators'
+/// vectors, the read buffers) are mappings of their own, whole 2 MiB huge pages long and on 2 MiB
+/// boundaries, with transparent huge pages asked for from [`HUGE_FROM`] bytes. Each 4 KiB page
+/// first written is a page fault, and on a virtual machine whose kernel flushes the TLB on every
+/// entry a fault costs about 12 µs; a 2 MiB page is one fault. glibc maps such blocks itself, but a
+/// whole number of 4 KiB pages plus its header, anywhere: a huge page fits only inside blocks of
+/// 4 MiB and more, and a vector moves (`mremap`, a TLB flush on every core) each time it doubles.
+/// Where the kernel gives huge pages only on request (`/sys/kernel/mm/transparent_hugepage/enabled`
+/// set to `madvise`, a common default) this is that request; where it refuses, the blocks are plain
+/// mappings, as glibc's are.
 pub struct HugePageAllocator;
 
-/// Blocks from this size on are asked to be backed by huge pages (two of them at least, so that
-/// one lies whole inside the block wherever it starts).
-pub const HUGE_FROM: usize = 4 << 20;
+/// Blocks from this size on are mappings of their own (glibc's own threshold for a mapping, which
+/// `fix_mmap_threshold` holds). Mappings are whole huge pages long: a vector doubling from 128 KiB
+/// to 2 MiB stays in its first mapping, with no system call.
+pub const OWN_FROM: usize = 128 << 10;
 
-// SAFETY: every call is passed to the system allocator unchanged; `advise` only gives the kernel
-// advice about pages the block returned owns (and the neighbouring bytes of the same pages), which
-// changes neither their contents nor their mapping.
+/// Blocks from this size on are asked to be backed by huge pages. A huge page is given whole at the
+/// first write into it, so a vector (which doubles as it grows: at least half of it is used) whose
+/// capacity is at least this wastes less memory than it uses.
+pub const HUGE_FROM: usize = 1 << 20;
+
+/// The size of a huge page on x86-64 and most arm64 kernels; a mapping is a whole number of them.
+const HUGE_PAGE: usize = 2 << 20;
+
+/// Whether a block of `size` bytes aligned to `align` is a mapping of its own.
+fn own_mapping(size: usize, align: usize) -> bool {
+    cfg!(target_os = "linux") && size >= OWN_FROM && align <= 4096
+}
+
+/// The length of the mapping that holds `size` bytes.
+fn mapped_len(size: usize) -> usize {
+    size.next_multiple_of(HUGE_PAGE)
+}
+
+// SAFETY: small blocks are passed to the system allocator unchanged. A large block is a private
+// anonymous mapping of `mapped_len(size)` bytes (zeroed, page-aligned, so any alignment up to 4096
+// holds), used by nothing else, unmapped once when freed; `realloc` keeps its bytes up to the
+// smaller size whichever of the two allocators the old and new blocks come from.
 unsafe impl GlobalAlloc for HugePageAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        advise(System.alloc(layout), layout.size())
+        match own_mapping(layout.size(), layout.align()) {
+            true => map(layout.size()),
+            false => System.alloc(layout),
+        }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        advise(System.alloc_zeroed(layout), layout.size())
+        match own_mapping(layout.size(), layout.align()) {
+            // A fresh anonymous mapping reads as zeros.
+            true => map(layout.size()),
+            false => System.alloc_zeroed(layout),
+        }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
+        match own_mapping(layout.size(), layout.align()) {
+            true => unmap(ptr, layout.size()),
+            false => System.dealloc(ptr, layout),
+        }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // Advised again however it grew: a block moved by `mremap` keeps the advice, but one copied
-        // to a new place (where glibc's heap holds blocks this large) does not. Large blocks grow
-        // by doubling: a few calls in a run.
-        advise(System.realloc(ptr, layout, new_size), new_size)
+        let align = layout.align();
+        match (own_mapping(layout.size(), align), own_mapping(new_size, align)) {
+            (false, false) => System.realloc(ptr, layout, new_size),
+            (true, true) => remap(ptr, layout.size(), new_size),
+            // Across the threshold: a new block, the bytes copied, the old one freed.
+            (old_mapped, _) => {
+                let new = self.alloc(Layout::from_size_align_unchecked(new_size, align));
+                if !new.is_null() {
+                    std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                    match old_mapped {
+                        true => unmap(ptr, layout.size()),
+                        false => System.dealloc(ptr, layout),
+                    }
+                }
+                new
+            }
+        }
     }
 }
 
-/// Advises huge pages for a block of `len` bytes at `ptr` when it is large; gives `ptr` back.
-fn advise(ptr: *mut u8, len: usize) -> *mut u8 {
-    #[cfg(target_os = "linux")]
-    if len >= HUGE_FROM && !ptr.is_null() {
-        const PAGE: usize = 4096;
-        let start = ptr as usize & !(PAGE - 1);
-        let end = (ptr as usize + len).next_multiple_of(PAGE);
-        // SAFETY: the range covers only pages of the block just allocated (the first and last may
-        // hold neighbouring blocks' bytes too, which advice does not change). A refusal (no
-        // huge pages in this kernel) changes nothing.
-        unsafe {
-            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
-        }
+/// A new mapping for `size` bytes, on a 2 MiB boundary, huge pages asked for; null if refused.
+#[cfg(target_os = "linux")]
+unsafe fn map(size: usize) -> *mut u8 {
+    use libc::{MAP_ANONYMOUS, MAP_FAILED, MAP_PRIVATE, PROT_READ, PROT_WRITE};
+    let len = mapped_len(size);
+    // One huge page more than needed, then the ends outside the 2 MiB boundaries given back (recent
+    // kernels place mappings of whole huge pages on a boundary anyway; older ones do not).
+    let Some(over) = len.checked_add(HUGE_PAGE) else { return std::ptr::null_mut() };
+    let p = libc::mmap(std::ptr::null_mut(), over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if p == MAP_FAILED {
+        return std::ptr::null_mut();
     }
-    ptr
+    let start = (p as usize).next_multiple_of(HUGE_PAGE);
+    let head = start - p as usize;
+    if head > 0 {
+        libc::munmap(p, head);
+    }
+    if over - head > len {
+        libc::munmap((start + len) as *mut libc::c_void, over - head - len);
+    }
+    advise(start as *mut u8, size);
+    start as *mut u8
+}
+
+/// Grows or shrinks the mapping of a block of `size` bytes at `ptr` to hold `new_size`, moved if it
+/// must be; null (the old block untouched) if refused.
+#[cfg(target_os = "linux")]
+unsafe fn remap(ptr: *mut u8, size: usize, new_size: usize) -> *mut u8 {
+    let (len, new_len) = (mapped_len(size), mapped_len(new_size));
+    if len == new_len {
+        // Grown to where huge pages are asked for, in the same mapping.
+        if size < HUGE_FROM {
+            advise(ptr, new_size);
+        }
+        return ptr;
+    }
+    let p = libc::mremap(ptr.cast(), len, new_len, libc::MREMAP_MAYMOVE);
+    if p == libc::MAP_FAILED {
+        return std::ptr::null_mut();
+    }
+    // A mapping grown in place or moved keeps its advice; given again, in case it was merged with
+    // a neighbour's.
+    advise(p.cast(), new_size);
+    p.cast()
+}
+
+#[cfg(target_os = "linux")]
+unsafe fn unmap(ptr: *mut u8, size: usize) {
+    libc::munmap(ptr.cast(), mapped_len(size));
+}
+
+// Elsewhere no block is a mapping of its own (`own_mapping` is false): these are never called.
+#[cfg(not(target_os = "linux"))]
+unsafe fn map(_: usize) -> *mut u8 {
+    unreachable!()
+}
+#[cfg(not(target_os = "linux"))]
+unsafe fn remap(_: *mut u8, _: usize, _: usize) -> *mut u8 {
+    unreachable!()
+}
+#[cfg(not(target_os = "linux"))]
+unsafe fn unmap(_: *mut u8, _: usize) {
+    unreachable!()
+}
+
+/// Asks for huge pages for the mapping at `ptr` of a block of `size` bytes, when it is that large. A
+/// refusal (no huge pages in this kernel) changes nothing.
+#[cfg(target_os = "linux")]
+fn advise(ptr: *mut u8, size: usize) {
+    if size < HUGE_FROM {
+        return;
+    }
+    let len = mapped_len(size);
+    // SAFETY: the range is a whole mapping of ours; advice changes neither its contents nor its
+    // mapping.
+    unsafe {
+        libc::madvise(ptr.cast(), len, libc::MADV_HUGEPAGE);
+    }
 }
 
 #[cfg(all(test, target_os = "linux"))]
@@ -104,30 +214,53 @@ mod tests {
     }
 
     #[test]
-    fn large_blocks_ask_for_huge_pages_and_keep_their_bytes() {
+    fn large_blocks_are_mappings_of_huge_pages_and_keep_their_bytes() {
         let a = HugePageAllocator;
         let advised =
             |addr: *mut u8| !kernel_has_huge_pages() || vm_flags(addr as usize).split_whitespace().any(|f| f == "hg");
-        let small = Layout::from_size_align(64 << 10, 8).unwrap();
-        let large = Layout::from_size_align(HUGE_FROM, 8).unwrap();
+        let layout = |size| Layout::from_size_align(size, 8).unwrap();
+        let holds = |p: *mut u8, len: usize, byte: u8| {
+            // SAFETY: `p` is a live block of at least `len` bytes.
+            unsafe { std::slice::from_raw_parts(p, len) }.iter().all(|&b| b == byte)
+        };
         // SAFETY: each block is written within its size and freed once with its layout.
         unsafe {
-            let p = a.alloc(large);
-            assert!(!p.is_null());
-            p.write_bytes(7, large.size());
-            assert!(advised(p.add(large.size() / 2)));
-            // Grown past twice its size, it keeps its bytes (and the advice).
-            let q = a.realloc(p, large, 3 * HUGE_FROM);
-            assert!(std::slice::from_raw_parts(q, large.size()).iter().all(|&b| b == 7));
-            q.add(large.size()).write_bytes(9, 2 * HUGE_FROM);
-            assert!(advised(q.add(2 * HUGE_FROM)));
-            a.dealloc(q, Layout::from_size_align(3 * HUGE_FROM, 8).unwrap());
-            // A small block grown large is advised when it crosses the threshold.
-            let s = a.alloc_zeroed(small);
-            assert!(std::slice::from_raw_parts(s, small.size()).iter().all(|&b| b == 0));
-            let t = a.realloc(s, small, 2 * HUGE_FROM);
+            // A large block: on a huge page boundary, advised, zeroed when asked.
+            let p = a.alloc_zeroed(layout(HUGE_FROM));
+            assert!(!p.is_null() && (p as usize).is_multiple_of(HUGE_PAGE));
+            assert!(holds(p, HUGE_FROM, 0));
+            p.write_bytes(7, HUGE_FROM);
+            assert!(advised(p.add(HUGE_FROM / 2)));
+            // Grown past twice its size (into a mapping twice as long), it keeps its bytes and the advice.
+            let q = a.realloc(p, layout(HUGE_FROM), 5 * HUGE_FROM);
+            assert!(!q.is_null() && (q as usize).is_multiple_of(HUGE_PAGE));
+            assert!(holds(q, HUGE_FROM, 7));
+            q.add(HUGE_FROM).write_bytes(9, 4 * HUGE_FROM);
+            assert!(advised(q.add(4 * HUGE_FROM)));
+            // Shrunk below the mappings' threshold, it goes back to the system allocator, bytes kept.
+            let r = a.realloc(q, layout(5 * HUGE_FROM), 1000);
+            assert!(holds(r, 1000, 7));
+            a.dealloc(r, layout(1000));
+            // A small block grown large becomes an advised mapping with its bytes.
+            let s = a.alloc(layout(64 << 10));
+            s.write_bytes(3, 64 << 10);
+            let t = a.realloc(s, layout(64 << 10), 2 * HUGE_FROM);
+            assert!((t as usize).is_multiple_of(HUGE_PAGE) && holds(t, 64 << 10, 3));
+            t.add(64 << 10).write_bytes(4, 2 * HUGE_FROM - (64 << 10));
             assert!(advised(t.add(HUGE_FROM)));
-            a.dealloc(t, Layout::from_size_align(2 * HUGE_FROM, 8).unwrap());
+            a.dealloc(t, layout(2 * HUGE_FROM));
+            // A middle-sized block is a mapping of its own (it grows in place to 2 MiB) but asks
+            // for no huge page: one would be more than twice what it holds.
+            let m = a.alloc(layout(OWN_FROM));
+            assert!((m as usize).is_multiple_of(HUGE_PAGE));
+            m.write_bytes(5, OWN_FROM);
+            let n = a.realloc(m, layout(OWN_FROM), 4 * OWN_FROM);
+            assert_eq!(n, m, "grown within its mapping, it does not move");
+            assert!(holds(n, OWN_FROM, 5));
+            if kernel_has_huge_pages() {
+                assert!(!vm_flags(n as usize).split_whitespace().any(|f| f == "hg"));
+            }
+            a.dealloc(n, layout(4 * OWN_FROM));
         }
     }
 }
