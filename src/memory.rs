@@ -18,14 +18,14 @@ pub fn fix_mmap_threshold() {
 
 /// The system allocator for small blocks; blocks of [`OWN_FROM`] bytes or more (the accumulators'
 /// vectors, the read buffers) are mappings of their own, whole 2 MiB huge pages long and on 2 MiB
-/// boundaries, with transparent huge pages asked for from [`HUGE_FROM`] bytes. Each 4 KiB page
-/// first written is a page fault, and on a virtual machine whose kernel flushes the TLB on every
-/// entry a fault costs about 12 µs; a 2 MiB page is one fault. glibc maps such blocks itself, but a
-/// whole number of 4 KiB pages plus its header, anywhere: a huge page fits only inside blocks of
-/// 4 MiB and more, and a vector moves (`mremap`, a TLB flush on every core) each time it doubles.
-/// Where the kernel gives huge pages only on request (`/sys/kernel/mm/transparent_hugepage/enabled`
-/// set to `madvise`, a common default) this is that request; where it refuses, the blocks are plain
-/// mappings, as glibc's are.
+/// boundaries, with transparent huge pages asked for from [`HUGE_FROM`] bytes (and for a few smaller
+/// ones: `small_huge`). Each 4 KiB page first written is a page fault, and on a virtual machine whose
+/// kernel flushes the TLB on every entry a fault costs about 12 µs; a 2 MiB page is one fault. glibc
+/// maps such blocks itself, but a whole number of 4 KiB pages plus its header, anywhere: a huge page
+/// fits only inside blocks of 4 MiB and more, and a vector moves (`mremap`, a TLB flush on every
+/// core) each time it doubles. Where the kernel gives huge pages only on request
+/// (`/sys/kernel/mm/transparent_hugepage/enabled` set to `madvise`, a common default) this is that
+/// request; where it refuses, the blocks are plain mappings, as glibc's are.
 pub struct HugePageAllocator;
 
 /// Blocks from this size on are mappings of their own (glibc's own threshold for a mapping, which
@@ -35,7 +35,7 @@ pub const OWN_FROM: usize = 128 << 10;
 
 /// Blocks from this size on are asked to be backed by huge pages. A huge page is given whole at the
 /// first write into it, so a vector (which doubles as it grows: at least half of it is used) whose
-/// capacity is at least this wastes less memory than it uses.
+/// capacity is at least this holds at least a quarter of the pages it is given.
 pub const HUGE_FROM: usize = 1 << 20;
 
 /// The size of a huge page on x86-64 and most arm64 kernels; a mapping is a whole number of them.
@@ -119,7 +119,9 @@ unsafe fn map(size: usize) -> *mut u8 {
     if over - head > len {
         libc::munmap((start + len) as *mut libc::c_void, over - head - len);
     }
-    advise(start as *mut u8, size);
+    if size >= HUGE_FROM || small_huge::take(start) {
+        advise(start as *mut u8, HUGE_FROM.max(size));
+    }
     start as *mut u8
 }
 
@@ -129,8 +131,9 @@ unsafe fn map(size: usize) -> *mut u8 {
 unsafe fn remap(ptr: *mut u8, size: usize, new_size: usize) -> *mut u8 {
     let (len, new_len) = (mapped_len(size), mapped_len(new_size));
     if len == new_len {
-        // Grown to where huge pages are asked for, in the same mapping.
-        if size < HUGE_FROM {
+        // Grown to where huge pages are asked for, in the same mapping: it gives its place among the
+        // small ones back, if it had one.
+        if size < HUGE_FROM && new_size >= HUGE_FROM && !small_huge::give_back(ptr as usize) {
             advise(ptr, new_size);
         }
         return ptr;
@@ -139,14 +142,18 @@ unsafe fn remap(ptr: *mut u8, size: usize, new_size: usize) -> *mut u8 {
     if p == libc::MAP_FAILED {
         return std::ptr::null_mut();
     }
-    // A mapping grown in place or moved keeps its advice; given again, in case it was merged with
-    // a neighbour's.
+    // A mapping that grew (to 4 MiB at least) is large: it keeps its advice, or gets it now. One that
+    // shrank below (to a single 2 MiB page) keeps the pages it has.
+    small_huge::give_back(ptr as usize);
     advise(p.cast(), new_size);
     p.cast()
 }
 
 #[cfg(target_os = "linux")]
 unsafe fn unmap(ptr: *mut u8, size: usize) {
+    if size < HUGE_FROM {
+        small_huge::give_back(ptr as usize);
+    }
     libc::munmap(ptr.cast(), mapped_len(size));
 }
 
@@ -162,6 +169,30 @@ unsafe fn remap(_: *mut u8, _: usize, _: usize) -> *mut u8 {
 #[cfg(not(target_os = "linux"))]
 unsafe fn unmap(_: *mut u8, _: usize) {
     unreachable!()
+}
+
+/// Huge pages for blocks under [`HUGE_FROM`], up to a fixed number of them at once. A block of 128 KiB
+/// to 1 MiB given a 2 MiB page wastes up to 15 times what it holds, so not every such block can have
+/// one (a report of many groups has many such vectors); but the first few (each growing vector of the
+/// first large file, say: most will pass 1 MiB and give their place back) fault once instead of up to
+/// 512 times, and at most `SLOTS` x 2 MiB is spent on them.
+#[cfg(target_os = "linux")]
+mod small_huge {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    pub const SLOTS: usize = 8;
+    /// The start of each block holding a place; 0 for a free place.
+    static HELD: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
+
+    /// Takes a free place for the block at `addr`, if there is one.
+    pub fn take(addr: usize) -> bool {
+        HELD.iter().any(|h| h.compare_exchange(0, addr, Relaxed, Relaxed).is_ok())
+    }
+
+    /// Frees the place of the block at `addr`; whether it held one.
+    pub fn give_back(addr: usize) -> bool {
+        HELD.iter().any(|h| h.compare_exchange(addr, 0, Relaxed, Relaxed).is_ok())
+    }
 }
 
 /// Asks for huge pages for the mapping at `ptr` of a block of `size` bytes, when it is that large. A
@@ -249,18 +280,35 @@ mod tests {
             t.add(64 << 10).write_bytes(4, 2 * HUGE_FROM - (64 << 10));
             assert!(advised(t.add(HUGE_FROM)));
             a.dealloc(t, layout(2 * HUGE_FROM));
-            // A middle-sized block is a mapping of its own (it grows in place to 2 MiB) but asks
-            // for no huge page: one would be more than twice what it holds.
-            let m = a.alloc(layout(OWN_FROM));
-            assert!((m as usize).is_multiple_of(HUGE_PAGE));
-            m.write_bytes(5, OWN_FROM);
-            let n = a.realloc(m, layout(OWN_FROM), 4 * OWN_FROM);
-            assert_eq!(n, m, "grown within its mapping, it does not move");
-            assert!(holds(n, OWN_FROM, 5));
-            if kernel_has_huge_pages() {
-                assert!(!vm_flags(n as usize).split_whitespace().any(|f| f == "hg"));
+            // Middle-sized blocks are mappings of their own, growing in place to 2 MiB; the first
+            // few get huge pages, the rest none.
+            let mid = layout(OWN_FROM);
+            let hg =
+                |p: *mut u8| !kernel_has_huge_pages() || vm_flags(p as usize).split_whitespace().any(|f| f == "hg");
+            let plain = |p: *mut u8| !kernel_has_huge_pages() || !hg(p);
+            let mids: Vec<*mut u8> = (0..small_huge::SLOTS + 2).map(|_| a.alloc(mid)).collect();
+            for &m in &mids {
+                assert!((m as usize).is_multiple_of(HUGE_PAGE));
+                m.write_bytes(5, OWN_FROM);
             }
-            a.dealloc(n, layout(4 * OWN_FROM));
+            assert!(mids[..small_huge::SLOTS].iter().all(|&m| hg(m)));
+            assert!(mids[small_huge::SLOTS..].iter().all(|&m| plain(m)));
+            // One grown to a large block, in place, gives its place back: the next new one takes it.
+            let grown = a.realloc(mids[0], mid, HUGE_FROM);
+            assert_eq!(grown, mids[0], "grown within its mapping, it does not move");
+            assert!(holds(grown, OWN_FROM, 5) && hg(grown));
+            let next = a.alloc(mid);
+            assert!(hg(next));
+            // So does one freed; while every place is held, a new one gets none.
+            let full = a.alloc(mid);
+            assert!(plain(full));
+            a.dealloc(mids[1], mid);
+            let again = a.alloc(mid);
+            assert!(hg(again));
+            a.dealloc(grown, layout(HUGE_FROM));
+            for p in mids[2..].iter().copied().chain([next, full, again]) {
+                a.dealloc(p, mid);
+            }
         }
     }
 }
