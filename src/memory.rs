@@ -136,17 +136,36 @@ unsafe fn remap(ptr: *mut u8, size: usize, new_size: usize) -> *mut u8 {
         if size < HUGE_FROM && new_size >= HUGE_FROM && !small_huge::give_back(ptr as usize) {
             advise(ptr, new_size);
         }
+        if new_size < size {
+            release_tail(ptr, new_size, len);
+        }
         return ptr;
     }
+    // A mapping that grows (to 4 MiB at least) is large: it keeps its advice, or gets it now. One that
+    // shrinks below (to a single 2 MiB page) keeps the pages it has. Either way its place is given
+    // back before it moves (its old address may be mapped again at once).
+    small_huge::give_back(ptr as usize);
     let p = libc::mremap(ptr.cast(), len, new_len, libc::MREMAP_MAYMOVE);
     if p == libc::MAP_FAILED {
         return std::ptr::null_mut();
     }
-    // A mapping that grew (to 4 MiB at least) is large: it keeps its advice, or gets it now. One that
-    // shrank below (to a single 2 MiB page) keeps the pages it has.
-    small_huge::give_back(ptr as usize);
     advise(p.cast(), new_size);
+    if new_size < size {
+        release_tail(p.cast(), new_size, new_len);
+    }
     p.cast()
+}
+
+/// Gives back to the kernel the pages of a mapping of `len` bytes at `ptr` past its first `size`: a
+/// vector shrunk to what it holds (`shrink_to_fit`, as each group's are once every input is read)
+/// lets go of the rest of its last huge page, which a vector that stopped growing early in it would
+/// otherwise keep whole (up to 2 MiB a vector).
+#[cfg(target_os = "linux")]
+unsafe fn release_tail(ptr: *mut u8, size: usize, len: usize) {
+    let from = size.next_multiple_of(4096);
+    if from < len {
+        libc::madvise(ptr.add(from).cast(), len - from, libc::MADV_DONTNEED);
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -175,7 +194,7 @@ unsafe fn unmap(_: *mut u8, _: usize) {
 /// to 1 MiB given a 2 MiB page wastes up to 15 times what it holds, so not every such block can have
 /// one (a report of many groups has many such vectors); but the first few (each growing vector of the
 /// first large file, say: most will pass 1 MiB and give their place back) fault once instead of up to
-/// 512 times, and at most `SLOTS` x 2 MiB is spent on them.
+/// 512 times. At most `SLOTS` blocks under 1 MiB hold huge pages at once (16 MiB).
 #[cfg(target_os = "linux")]
 mod small_huge {
     use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -214,8 +233,8 @@ fn advise(ptr: *mut u8, size: usize) {
 mod tests {
     use super::*;
 
-    /// The flags of the mapping that holds `addr` (`VmFlags` in /proc/self/smaps).
-    fn vm_flags(addr: usize) -> String {
+    /// The field `name` (`VmFlags`, `Rss`) of the mapping that holds `addr`, in /proc/self/smaps.
+    fn smaps_field(addr: usize, name: &str) -> String {
         let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
         let mut inside = false;
         for line in smaps.lines() {
@@ -226,13 +245,20 @@ mod tests {
                     continue;
                 }
             }
-            if inside {
-                if let Some(flags) = line.strip_prefix("VmFlags:") {
-                    return flags.to_string();
-                }
+            match line.split_once(':') {
+                Some((field, value)) if inside && field == name => return value.trim().to_string(),
+                _ => {}
             }
         }
         panic!("no mapping holds {addr:#x}")
+    }
+
+    fn vm_flags(addr: usize) -> String {
+        smaps_field(addr, "VmFlags")
+    }
+
+    fn rss_kb(addr: usize) -> u64 {
+        smaps_field(addr, "Rss").trim_end_matches("kB").trim().parse().unwrap()
     }
 
     /// Whether this kernel has transparent huge pages (built without them it refuses the advice).
@@ -268,8 +294,13 @@ mod tests {
             assert!(holds(q, HUGE_FROM, 7));
             q.add(HUGE_FROM).write_bytes(9, 4 * HUGE_FROM);
             assert!(advised(q.add(4 * HUGE_FROM)));
+            // Shrunk within its mapping, it gives the pages past its end back and keeps its bytes.
+            let full = rss_kb(q as usize);
+            let q = a.realloc(q, layout(5 * HUGE_FROM), 4 * HUGE_FROM + 4096);
+            assert!(holds(q, HUGE_FROM, 7) && holds(q.add(HUGE_FROM), 3 * HUGE_FROM + 4096, 9));
+            assert!(full - rss_kb(q as usize) >= (HUGE_FROM as u64 - 4096) / 1024, "{full} kB before");
             // Shrunk below the mappings' threshold, it goes back to the system allocator, bytes kept.
-            let r = a.realloc(q, layout(5 * HUGE_FROM), 1000);
+            let r = a.realloc(q, layout(4 * HUGE_FROM + 4096), 1000);
             assert!(holds(r, 1000, 7));
             a.dealloc(r, layout(1000));
             // A small block grown large becomes an advised mapping with its bytes.

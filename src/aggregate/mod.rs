@@ -239,6 +239,9 @@ fn collect_pass(
     data.groups = group(slices, settings);
     for g in &mut data.groups {
         g.package = g.functions.iter().find_map(|f| packages.get(f).cloned());
+        // Without the room their vectors grew with (up to half of each, and the rest of its last huge
+        // page: `memory.rs`), before the keys are parted into buckets beside them.
+        g.acc.shrink();
     }
     (data, keys)
 }
