@@ -6,7 +6,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 /// glibc raises its mmap threshold each time a large block is freed, after which blocks up to
 /// that size come from its heaps and are kept when freed: reading an S3 export tree of 17,860
 /// objects peaked at 100-116 MB, against 65-71 MB with the threshold held at its default.
-/// Setting it once turns the adjustment off.
+/// Setting it once turns the adjustment off. Since [`HugePageAllocator`] maps blocks of
+/// [`OWN_FROM`] bytes and more itself, glibc now maps only what that allocator leaves to it (blocks
+/// aligned to more than a page, its own buffers).
 pub fn fix_mmap_threshold() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets an allocator parameter; it is called before any other thread
@@ -120,7 +122,7 @@ unsafe fn map(size: usize) -> *mut u8 {
         libc::munmap((start + len) as *mut libc::c_void, over - head - len);
     }
     if size >= HUGE_FROM || small_huge::take(start) {
-        advise(start as *mut u8, HUGE_FROM.max(size));
+        advise(start as *mut u8, len);
     }
     start as *mut u8
 }
@@ -134,7 +136,7 @@ unsafe fn remap(ptr: *mut u8, size: usize, new_size: usize) -> *mut u8 {
         // Grown to where huge pages are asked for, in the same mapping: it gives its place among the
         // small ones back, if it had one.
         if size < HUGE_FROM && new_size >= HUGE_FROM && !small_huge::give_back(ptr as usize) {
-            advise(ptr, new_size);
+            advise(ptr, len);
         }
         if new_size < size {
             release_tail(ptr, new_size, len);
@@ -149,7 +151,9 @@ unsafe fn remap(ptr: *mut u8, size: usize, new_size: usize) -> *mut u8 {
     if p == libc::MAP_FAILED {
         return std::ptr::null_mut();
     }
-    advise(p.cast(), new_size);
+    if new_size >= HUGE_FROM {
+        advise(p.cast(), new_len);
+    }
     if new_size < size {
         release_tail(p.cast(), new_size, new_len);
     }
@@ -214,14 +218,10 @@ mod small_huge {
     }
 }
 
-/// Asks for huge pages for the mapping at `ptr` of a block of `size` bytes, when it is that large. A
-/// refusal (no huge pages in this kernel) changes nothing.
+/// Asks for huge pages for the `len` bytes of a mapping of ours at `ptr`. A refusal (no huge pages in
+/// this kernel) changes nothing.
 #[cfg(target_os = "linux")]
-fn advise(ptr: *mut u8, size: usize) {
-    if size < HUGE_FROM {
-        return;
-    }
-    let len = mapped_len(size);
+fn advise(ptr: *mut u8, len: usize) {
     // SAFETY: the range is a whole mapping of ours; advice changes neither its contents nor its
     // mapping.
     unsafe {

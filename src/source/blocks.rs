@@ -178,15 +178,7 @@ impl Blocks {
 
     fn read_block(&mut self) -> Result<Option<Block>, SourceError> {
         let mut out = take_spare();
-        let read = read_stream_block(
-            &mut self.from,
-            &mut self.carry,
-            &mut self.done,
-            &mut out,
-            &mut self.block_size,
-            self.max_line,
-        );
-        match read {
+        match self.fill(&mut out) {
             Ok(true) => Ok(Some(Block(out))),
             Ok(false) => {
                 give_back(out);
@@ -201,42 +193,37 @@ impl Blocks {
             }
         }
     }
-}
 
-fn read_stream_block(
-    from: &mut From,
-    carry: &mut Vec<u8>,
-    done: &mut bool,
-    out: &mut Vec<u8>,
-    block_size: &mut usize,
-    max_line: usize,
-) -> std::io::Result<bool> {
-    out.clear();
-    out.append(carry);
-    if *done {
-        return Ok(!out.is_empty());
-    }
-    loop {
-        if out.len() < *block_size {
-            // Reads into the vector's spare capacity: no zero-filling.
-            let want = *block_size - out.len();
-            let n = from.read(out, want)?;
-            if n < want {
-                *done = true;
-                return Ok(!out.is_empty());
+    /// Fills `out` with the next block: the carried end of the last one, then whole lines up to the
+    /// block size (longer only for a line longer than a block); whether it holds anything.
+    fn fill(&mut self, out: &mut Vec<u8>) -> std::io::Result<bool> {
+        out.clear();
+        out.append(&mut self.carry);
+        if self.done {
+            return Ok(!out.is_empty());
+        }
+        loop {
+            if out.len() < self.block_size {
+                // Reads into the vector's spare capacity: no zero-filling.
+                let want = self.block_size - out.len();
+                let n = self.from.read(out, want)?;
+                if n < want {
+                    self.done = true;
+                    return Ok(!out.is_empty());
+                }
             }
+            if let Some(i) = memchr::memrchr(b'\n', out) {
+                self.carry.extend_from_slice(&out[i + 1..]);
+                out.truncate(i + 1);
+                return Ok(true);
+            }
+            // No newline yet: a very long line; keep reading, up to the limit.
+            if out.len() >= self.max_line {
+                self.done = true;
+                return Err(std::io::Error::other(LineTooLong(self.max_line)));
+            }
+            self.block_size = (self.block_size * 2).min(self.max_line.max(out.len() + 1));
         }
-        if let Some(i) = memchr::memrchr(b'\n', out) {
-            carry.extend_from_slice(&out[i + 1..]);
-            out.truncate(i + 1);
-            return Ok(true);
-        }
-        // No newline yet: a very long line; keep reading, up to the limit.
-        if out.len() >= max_line {
-            *done = true;
-            return Err(std::io::Error::other(LineTooLong(max_line)));
-        }
-        *block_size = (*block_size * 2).min(max_line.max(out.len() + 1));
     }
 }
 
