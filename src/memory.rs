@@ -27,7 +27,8 @@ pub fn fix_mmap_threshold() {
 /// fits only inside blocks of 4 MiB and more, and a vector moves (`mremap`, a TLB flush on every
 /// core) each time it doubles. Where the kernel gives huge pages only on request
 /// (`/sys/kernel/mm/transparent_hugepage/enabled` set to `madvise`, a common default) this is that
-/// request; where it refuses, the blocks are plain mappings, as glibc's are.
+/// request; where it refuses, the blocks are plain mappings, as glibc's are. A few freed mappings of
+/// one huge page are kept for the next such blocks (`kept`).
 pub struct HugePageAllocator;
 
 /// Blocks from this size on are mappings of their own (glibc's own threshold for a mapping, which
@@ -54,21 +55,28 @@ fn mapped_len(size: usize) -> usize {
 }
 
 // SAFETY: small blocks are passed to the system allocator unchanged. A large block is a private
-// anonymous mapping of `mapped_len(size)` bytes (zeroed, page-aligned, so any alignment up to 4096
-// holds), used by nothing else, unmapped once when freed; `realloc` keeps its bytes up to the
+// anonymous mapping of `mapped_len(size)` bytes (page-aligned, so any alignment up to 4096 holds;
+// zeroed when new, and zeroed by `alloc_zeroed` when kept), used by nothing else, unmapped or kept
+// once when freed (a kept mapping is given to one block at a time); `realloc` keeps its bytes up to the
 // smaller size whichever of the two allocators the old and new blocks come from.
 unsafe impl GlobalAlloc for HugePageAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         match own_mapping(layout.size(), layout.align()) {
-            true => map(layout.size()),
+            true => kept::take(layout.size()).unwrap_or_else(|| map(layout.size())),
             false => System.alloc(layout),
         }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         match own_mapping(layout.size(), layout.align()) {
-            // A fresh anonymous mapping reads as zeros.
-            true => map(layout.size()),
+            true => match kept::take(layout.size()) {
+                Some(p) => {
+                    p.write_bytes(0, layout.size());
+                    p
+                }
+                // A fresh anonymous mapping reads as zeros.
+                None => map(layout.size()),
+            },
             false => System.alloc_zeroed(layout),
         }
     }
@@ -121,10 +129,17 @@ unsafe fn map(size: usize) -> *mut u8 {
     if over - head > len {
         libc::munmap((start + len) as *mut libc::c_void, over - head - len);
     }
-    if size >= HUGE_FROM || small_huge::take(start) {
-        advise(start as *mut u8, len);
-    }
+    ask_huge_pages(start as *mut u8, size);
     start as *mut u8
+}
+
+/// Asks for huge pages for a new block of `size` bytes at `ptr` (a mapping of `mapped_len(size)`
+/// bytes), if it is large or a place among the small ones is free.
+#[cfg(target_os = "linux")]
+fn ask_huge_pages(ptr: *mut u8, size: usize) {
+    if size >= HUGE_FROM || small_huge::take(ptr as usize) {
+        advise(ptr, mapped_len(size));
+    }
 }
 
 /// Grows or shrinks the mapping of a block of `size` bytes at `ptr` to hold `new_size`, moved if it
@@ -177,7 +192,9 @@ unsafe fn unmap(ptr: *mut u8, size: usize) {
     if size < HUGE_FROM {
         small_huge::give_back(ptr as usize);
     }
-    libc::munmap(ptr.cast(), mapped_len(size));
+    if !kept::put(ptr, size) {
+        libc::munmap(ptr.cast(), mapped_len(size));
+    }
 }
 
 // Elsewhere no block is a mapping of its own (`own_mapping` is false): these are never called.
@@ -193,12 +210,19 @@ unsafe fn remap(_: *mut u8, _: usize, _: usize) -> *mut u8 {
 unsafe fn unmap(_: *mut u8, _: usize) {
     unreachable!()
 }
+#[cfg(not(target_os = "linux"))]
+mod kept {
+    pub fn take(_: usize) -> Option<*mut u8> {
+        unreachable!()
+    }
+}
 
 /// Huge pages for blocks under [`HUGE_FROM`], up to a fixed number of them at once. A block of 128 KiB
 /// to 1 MiB given a 2 MiB page wastes up to 15 times what it holds, so not every such block can have
 /// one (a report of many groups has many such vectors); but the first few (each growing vector of the
 /// first large file, say: most will pass 1 MiB and give their place back) fault once instead of up to
-/// 512 times. At most `SLOTS` blocks under 1 MiB hold huge pages at once (16 MiB).
+/// 512 times. At most `SLOTS` blocks under 1 MiB hold huge pages at once (16 MiB), and the mappings
+/// `kept` gives again.
 #[cfg(target_os = "linux")]
 mod small_huge {
     use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -215,6 +239,43 @@ mod small_huge {
     /// Frees the place of the block at `addr`; whether it held one.
     pub fn give_back(addr: usize) -> bool {
         HELD.iter().any(|h| h.compare_exchange(addr, 0, Relaxed, Relaxed).is_ok())
+    }
+}
+
+/// Mappings of one huge page freed and kept for the next block that fits one, up to `KEPT` of them
+/// (16 MiB). Such blocks (128 KiB to 2 MiB) come and go all through a run: each block of text's
+/// slices, a hash table's old buffer once it has grown, a summary's scratch. A mapping made anew
+/// costs the kernel its pages again, zeroed (half a millisecond for a 2 MiB page here), where a kept
+/// one has them already. A kept mapping keeps its pages, huge or not, and is asked for huge pages
+/// as a new one is; so up to `KEPT` blocks more than [`small_huge`]'s may hold huge pages under 1 MiB.
+#[cfg(target_os = "linux")]
+mod kept {
+    use super::{ask_huge_pages, mapped_len, HUGE_PAGE};
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    pub const KEPT: usize = 8;
+    /// The start of each mapping kept; 0 for a free place.
+    static AT: [AtomicUsize; KEPT] = [const { AtomicUsize::new(0) }; KEPT];
+
+    /// A kept mapping for a block of `size` bytes, if it fits one huge page and one is kept. Its bytes
+    /// are what its last block left.
+    pub fn take(size: usize) -> Option<*mut u8> {
+        if mapped_len(size) != HUGE_PAGE {
+            return None;
+        }
+        let at = AT.iter().find_map(|place| {
+            let at = place.load(Relaxed);
+            (at != 0 && place.compare_exchange(at, 0, Relaxed, Relaxed).is_ok()).then_some(at)
+        })?;
+        ask_huge_pages(at as *mut u8, size);
+        Some(at as *mut u8)
+    }
+
+    /// Keeps the mapping of a freed block of `size` bytes at `ptr`, if it is one huge page and a place
+    /// is free; whether it was kept.
+    pub fn put(ptr: *mut u8, size: usize) -> bool {
+        mapped_len(size) == HUGE_PAGE
+            && AT.iter().any(|place| place.compare_exchange(0, ptr as usize, Relaxed, Relaxed).is_ok())
     }
 }
 
@@ -340,6 +401,38 @@ mod tests {
             for p in mids[2..].iter().copied().chain([next, full, again]) {
                 a.dealloc(p, mid);
             }
+            // Freed mappings of one huge page are kept, up to `KEPT`, and given to the next blocks
+            // that fit one, pages and all (zeroed when asked); the rest go back to the kernel.
+            let blocks: Vec<*mut u8> = (0..kept::KEPT + 2).map(|_| a.alloc(mid)).collect();
+            for &b in &blocks {
+                b.write_bytes(6, OWN_FROM);
+                a.dealloc(b, mid);
+            }
+            let again: Vec<*mut u8> = (0..kept::KEPT).map(|_| a.alloc(layout(HUGE_FROM))).collect();
+            let mut sorted = again.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), kept::KEPT);
+            assert!(again.iter().all(|p| blocks[..kept::KEPT].contains(p)), "the first ones freed are kept");
+            assert!(again.iter().all(|&p| holds(p, OWN_FROM, 6) && advised(p)), "kept with their pages");
+            let zeroed = a.alloc_zeroed(mid);
+            assert!(!again.contains(&zeroed) && holds(zeroed, OWN_FROM, 0));
+            zeroed.write_bytes(1, OWN_FROM);
+            a.dealloc(zeroed, mid);
+            let reused = a.alloc_zeroed(mid);
+            assert_eq!(reused, zeroed, "a kept mapping is given again");
+            assert!(holds(reused, OWN_FROM, 0), "zeroed when asked");
+            a.dealloc(reused, mid);
+            // Larger ones are not kept.
+            for p in again {
+                a.dealloc(p, layout(HUGE_FROM));
+            }
+            let large = a.alloc(layout(2 * HUGE_PAGE));
+            large.write_bytes(8, 2 * HUGE_PAGE);
+            a.dealloc(large, layout(2 * HUGE_PAGE));
+            let fresh = a.alloc(layout(2 * HUGE_PAGE));
+            assert!(holds(fresh, 2 * HUGE_PAGE, 0), "a mapping of two huge pages is new");
+            a.dealloc(fresh, layout(2 * HUGE_PAGE));
         }
     }
 }
