@@ -287,6 +287,7 @@ fn read_file(
                 merger.add(chunk, lines);
             }
             merger.report.uncompressed_bytes = uncompressed;
+            crate::source::spare::give_back(bytes);
         }
         Content::Blocks(mut blocks) => {
             // Every core scans the next block as soon as it is free; the chunks are merged in

@@ -23,14 +23,15 @@ pub const MAX_LINE_BYTES_DEFAULT: usize = 256 << 20;
 
 /// Inflates a whole gzip object: libdeflate when it is one member whose ISIZE is plausible, else
 /// (several members, say) flate2 on zlib-rs; `None` when it inflates to more than `limit` bytes.
+/// libdeflate inflates into a buffer of this thread's used again ([`super::spare`]).
 pub fn inflate_whole_bounded(raw: &[u8], limit: usize) -> std::io::Result<Option<Vec<u8>>> {
     if raw.len() >= 18 {
         let isize = u32::from_le_bytes(raw[raw.len() - 4..].try_into().unwrap()) as usize;
         if isize <= limit && isize >= raw.len() / 2048 {
-            let mut out = Vec::with_capacity(isize);
+            let mut out = super::spare::take(isize);
             if let Some((used_in, used_out)) = libdeflate_gzip(raw, out.spare_capacity_mut()) {
                 if used_in == raw.len() && used_out == isize {
-                    // SAFETY: libdeflate wrote `used_out` bytes (all of the capacity) from the start.
+                    // SAFETY: libdeflate wrote `used_out` bytes from the start.
                     unsafe { out.set_len(used_out) };
                     return Ok(Some(out));
                 }
@@ -109,5 +110,15 @@ mod tests {
         );
         // More than the limit: not inflated whole (the caller streams it).
         assert_eq!(inflate_whole_bounded(&two, 4).unwrap(), None);
+        // Into a buffer used before, larger than the text: the same bytes, and no more.
+        let long = vec![b'x'; 5000];
+        crate::source::spare::give_back(inflate_whole(&gz(&long)).unwrap());
+        assert_eq!(inflate_whole(&gz(b"short\n")).unwrap(), b"short\n");
+        // A trailer that understates the size is not trusted, however much room there is.
+        let mut lying = gz(&long);
+        let at = lying.len() - 4;
+        lying[at..].copy_from_slice(&100u32.to_le_bytes());
+        crate::source::spare::give_back(Vec::with_capacity(1 << 16));
+        assert!(inflate_whole(&lying).is_err());
     }
 }

@@ -9,6 +9,7 @@ pub mod payload;
 pub mod read;
 pub mod s3;
 pub mod sniff;
+pub mod spare;
 pub mod walk;
 
 pub use blocks::{release_spare_buffers, Block, Blocks};

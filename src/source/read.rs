@@ -99,7 +99,10 @@ impl InputFile {
             // A small object that inflates past the whole-file limit (a gzip bomb, or just
             // very compressible text) streams instead: memory stays bounded whatever the ratio.
             let content = match inflate_whole_bounded(&bytes, INFLATE_WHOLE_MAX).map_err(gz_err)? {
-                Some(text) => Content::Whole { uncompressed: text.len() as u64, bytes: text },
+                Some(text) => {
+                    super::spare::give_back(bytes);
+                    Content::Whole { uncompressed: text.len() as u64, bytes: text }
+                }
                 None => blocks(gunzip(std::io::Cursor::new(bytes))),
             };
             return Ok((content, on_disk));
@@ -157,7 +160,7 @@ fn read_whole(path: &std::path::Path, anchored: Option<&Anchored>, size: usize) 
         )?),
         None => std::fs::File::open(path)?,
     };
-    let mut bytes = Vec::with_capacity(size + 1);
+    let mut bytes = super::spare::take(size + 1);
     loop {
         if bytes.len() == bytes.capacity() {
             // Grown since it was listed.
