@@ -121,10 +121,31 @@ struct Partial {
     runtimes: Vec<(StreamOf, StreamRuntime)>,
     incidents: Vec<(Option<String>, Option<String>, Incident)>,
     packages: HashMap<String, PackageInfo>,
-    /// Invocation keys of a collecting pass, as each block noted them (never copied into one
-    /// vector: they are read once more, to be parted into buckets, at the end).
+    /// Invocation keys of a collecting pass, in pieces of [`KEY_PIECE`] ([`add_keys`]).
     keys: Vec<Vec<u64>>,
     records: Vec<(usize, Vec<Record>)>,
+}
+
+/// Keys a piece holds: 2 MiB, one huge page (`memory.rs`). Keys are kept until every input is read
+/// (to find the repeated ones, `dedup::repeated`). Kept as each block or object noted them, they
+/// were thousands of small vectors among the allocator's short-lived blocks, each page of them a
+/// page fault (a third of the text's, most of an S3 export's heap growth); copied into pieces of
+/// one huge page, they take a fault for each 2 MiB, and the pieces are few and even for the cores
+/// that part them into buckets.
+const KEY_PIECE: usize = (2 << 20) / std::mem::size_of::<u64>();
+
+/// Adds `keys` to the pieces, filling the last before starting a new one with room for `room` keys
+/// (at most [`KEY_PIECE`]; a small file's keys stay small).
+fn add_keys(pieces: &mut Vec<Vec<u64>>, mut keys: &[u64], room: usize) {
+    while !keys.is_empty() {
+        if pieces.last().is_none_or(|piece| piece.len() == KEY_PIECE) {
+            pieces.push(Vec::with_capacity(room.min(KEY_PIECE)));
+        }
+        let piece = pieces.last_mut().expect("a piece with room");
+        let (now, rest) = keys.split_at((KEY_PIECE - piece.len()).min(keys.len()));
+        piece.extend_from_slice(now);
+        keys = rest;
+    }
 }
 
 impl Partial {
@@ -145,7 +166,9 @@ impl Partial {
                 self.runtimes.extend(fd.runtimes);
                 self.incidents.extend(fd.incidents);
                 self.packages.extend(fd.packages);
-                self.keys.extend(fd.keys);
+                for piece in &fd.keys {
+                    add_keys(&mut self.keys, piece, KEY_PIECE);
+                }
                 self.records.push((i, fd.records));
                 self.reports.push((i, report));
             }
@@ -432,12 +455,8 @@ impl<'a> FileMerger<'a> {
         self.report.skipped.merge(acc.skipped, self.report.lines);
         self.report.records += acc.records;
         self.report.duplicates += acc.duplicates;
-        if !acc.keys.is_empty() {
-            // Without the room reserved for them (given back in place).
-            let mut keys = acc.keys;
-            keys.shrink_to_fit();
-            self.fd.keys.push(keys);
-        }
+        // Room for the keys of the whole file, as its blocks reserve for theirs.
+        add_keys(&mut self.fd.keys, &acc.keys, self.report.bytes as usize / KEY_ROOM_BYTES);
         self.report.lines += lines;
         self.inherited = named_at_end.or(self.inherited.take());
     }
@@ -746,6 +765,20 @@ fn display_name(g: &Group, s: &GroupSettings) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_are_kept_in_pieces_of_one_huge_page_filled_in_turn() {
+        let mut pieces = Vec::new();
+        let keys: Vec<u64> = (0..(2 * KEY_PIECE + 10) as u64).collect();
+        add_keys(&mut pieces, &keys[..5], 100);
+        assert_eq!((pieces.len(), pieces[0].capacity()), (1, 100), "a small file's piece has the room asked for");
+        add_keys(&mut pieces, &keys[5..KEY_PIECE + 3], 100);
+        add_keys(&mut pieces, &[], 100);
+        add_keys(&mut pieces, &keys[KEY_PIECE + 3..], usize::MAX);
+        assert_eq!(pieces.iter().map(Vec::len).collect::<Vec<_>>(), [KEY_PIECE, KEY_PIECE, 10]);
+        assert_eq!(pieces[2].capacity(), KEY_PIECE, "room is at most a piece");
+        assert_eq!(pieces.concat(), keys, "every key, once, in order");
+    }
 
     #[test]
     fn natural_order() {
