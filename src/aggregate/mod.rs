@@ -129,7 +129,7 @@ struct Partial {
 /// Keys a piece holds: 2 MiB, one huge page (`memory.rs`). Keys are kept until every input is read
 /// (to find the repeated ones, `dedup::repeated`). Kept as each block or object noted them, they
 /// were thousands of small vectors among the allocator's short-lived blocks, each page of them a
-/// page fault (a third of the text's, most of an S3 export's heap growth); copied into pieces of
+/// page fault (half the text's; a fifth of an S3 export's heap growth); copied into pieces of
 /// one huge page, they take a fault for each 2 MiB, and the pieces are few and even for the cores
 /// that part them into buckets.
 const KEY_PIECE: usize = (2 << 20) / std::mem::size_of::<u64>();

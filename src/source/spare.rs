@@ -52,14 +52,15 @@ mod tests {
         give_back(b);
         give_back(Vec::with_capacity(10));
         // The last one given back comes first, emptied; room is made when it has too little.
-        let again = take(100);
-        assert_eq!((again.as_ptr(), again.len()), (b_at, 0));
-        assert_eq!(take(100).as_ptr(), a_at);
-        assert_eq!(take(100).capacity(), 100, "only two were kept");
+        let (first, second, third) = (take(100), take(100), take(100));
+        assert_eq!((first.as_ptr(), first.len()), (b_at, 0));
+        assert_eq!(second.as_ptr(), a_at);
+        assert_eq!(third.capacity(), 100, "only two were kept");
         // Another thread has its own.
-        give_back(again);
+        give_back(first);
         std::thread::spawn(|| assert_eq!(take(10).capacity(), 10)).join().unwrap();
-        assert_eq!(take(10).as_ptr(), b_at);
+        let again = take(10);
+        assert_eq!(again.as_ptr(), b_at);
         give_back(Vec::with_capacity(KEPT_MAX_BYTES + 1));
         assert_eq!(take(10).capacity(), 10, "a large one is let go");
     }
