@@ -144,10 +144,11 @@ fn starts_with_gzip_magic(file: &std::fs::File) -> std::io::Result<bool> {
     Ok(head[..got] == GZIP_MAGIC)
 }
 
-/// A local file's bytes, read into a buffer of the size it was listed with and one byte more. A
-/// single read when its size has not changed: one that gives exactly the listed size without filling
-/// the buffer is taken as the end (a file grown since fills the extra byte and is read on; any other
-/// short read is read on until a read gives nothing). `File::read_to_end` would `stat` and `seek`
+/// A local file's bytes, read into a buffer with room for the size it was listed with and one byte
+/// more (one of this thread's used again, [`super::spare`], so often more). A single read when its
+/// size has not changed: one that gives exactly the listed size without filling the buffer is taken
+/// as the end (a file grown since gives more than its listed size and is read on; any other short
+/// read is read on until a read gives nothing). `File::read_to_end` would `stat` and `seek`
 /// for a size hint this buffer already has, and read once more for the end; through `take`, with
 /// no hint, it reads 8 KiB first and doubles, three reads for most objects of an S3 export.
 fn read_whole(path: &std::path::Path, anchored: Option<&Anchored>, size: usize) -> std::io::Result<Vec<u8>> {
