@@ -166,8 +166,16 @@ impl Partial {
                 self.runtimes.extend(fd.runtimes);
                 self.incidents.extend(fd.incidents);
                 self.packages.extend(fd.packages);
-                for piece in &fd.keys {
-                    add_keys(&mut self.keys, piece, KEY_PIECE);
+                for piece in fd.keys {
+                    match piece.len() == KEY_PIECE {
+                        // A full piece is moved in, not copied, before the one being filled.
+                        true => {
+                            let open = self.keys.pop_if(|last| last.len() < KEY_PIECE);
+                            self.keys.push(piece);
+                            self.keys.extend(open);
+                        }
+                        false => add_keys(&mut self.keys, &piece, KEY_PIECE),
+                    }
                 }
                 self.records.push((i, fd.records));
                 self.reports.push((i, report));

@@ -2,6 +2,7 @@
 //! not grow with the size of the text: read from a plain file, a stream
 //! (standard input, an S3 body, a gzip stream), into buffers used again.
 
+use super::spare::Pool;
 use super::SourceError;
 use std::io::{BufRead, Read};
 use std::ops::Deref;
@@ -44,10 +45,9 @@ impl Drop for Block {
     }
 }
 
-/// Buffers of blocks already scanned, for the next blocks of any file. A buffer fresh from the
-/// kernel costs a page fault for each 4 KiB page written (several microseconds each on some virtual
-/// machines): reading 1.3 GB of text through buffers used once was 25,000 page faults.
-static SPARE: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+/// Buffers of blocks already scanned, for the next blocks of any file: reading 1.3 GB of text
+/// through buffers used once was 25,000 page faults.
+static SPARE: Mutex<Pool> = Mutex::new(Pool::new(SPARE_MAX, SPARE_MAX_BYTES));
 
 /// Buffers kept at most: one for each block in flight (being read, waiting, being scanned) on a
 /// machine of a few cores.
@@ -57,18 +57,11 @@ const SPARE_MAX: usize = 16;
 const SPARE_MAX_BYTES: usize = 16 << 20;
 
 fn take_spare() -> Vec<u8> {
-    SPARE.lock().unwrap().pop().unwrap_or_default()
+    SPARE.lock().unwrap().take()
 }
 
-fn give_back(mut buf: Vec<u8>) {
-    if buf.capacity() == 0 || buf.capacity() > SPARE_MAX_BYTES {
-        return;
-    }
-    buf.clear();
-    let mut spare = SPARE.lock().unwrap();
-    if spare.len() < SPARE_MAX {
-        spare.push(buf);
-    }
+fn give_back(buf: Vec<u8>) {
+    SPARE.lock().unwrap().give_back(buf);
 }
 
 /// Lets go of the buffers kept (once every input is read, before the memory the summary needs).

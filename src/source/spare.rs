@@ -1,9 +1,46 @@
-//! Buffers of whole files used again on the thread that read them: an S3 export is thousands of
-//! small objects, each read into one buffer and inflated into another, and a buffer fresh from the
-//! allocator each time grew its heap a page at a time (a system call and a page fault for each, a
-//! few microseconds each on some virtual machines).
+//! Buffers used again. A buffer fresh from the allocator costs a page fault for each 4 KiB page
+//! written (several microseconds each on some virtual machines). Large text's block buffers go back
+//! to one pool for every file (`blocks.rs`); small files' whole buffers to one on each thread: an S3
+//! export is thousands of small objects, each read into one buffer and inflated into another, and a
+//! buffer fresh from the allocator each time grew its heap a page at a time.
 
 use std::cell::RefCell;
+
+/// Buffers kept for use again: at most `max` of them, none larger than `max_bytes`.
+pub struct Pool {
+    bufs: Vec<Vec<u8>>,
+    max: usize,
+    max_bytes: usize,
+}
+
+impl Pool {
+    pub const fn new(max: usize, max_bytes: usize) -> Pool {
+        Pool { bufs: Vec::new(), max, max_bytes }
+    }
+
+    /// A buffer kept (empty), or a new one.
+    pub fn take(&mut self) -> Vec<u8> {
+        self.bufs.pop().unwrap_or_default()
+    }
+
+    /// Keeps `buf`, emptied, if it is not too large and there is room.
+    pub fn give_back(&mut self, mut buf: Vec<u8>) {
+        if buf.capacity() == 0 || buf.capacity() > self.max_bytes || self.bufs.len() >= self.max {
+            return;
+        }
+        buf.clear();
+        self.bufs.push(buf);
+    }
+
+    /// Lets go of every buffer kept.
+    pub fn clear(&mut self) {
+        self.bufs.clear();
+    }
+    #[cfg(test)]
+    pub fn iter(&self) -> std::slice::Iter<'_, Vec<u8>> {
+        self.bufs.iter()
+    }
+}
 
 /// Buffers kept on each thread: the object read, the object inflated.
 const KEPT: usize = 2;
@@ -13,28 +50,19 @@ const KEPT: usize = 2;
 const KEPT_MAX_BYTES: usize = 1 << 20;
 
 thread_local! {
-    static SPARE: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    static SPARE: RefCell<Pool> = const { RefCell::new(Pool::new(KEPT, KEPT_MAX_BYTES)) };
 }
 
 /// An empty buffer with room for at least `capacity` bytes.
 pub fn take(capacity: usize) -> Vec<u8> {
-    let mut buf = SPARE.with(|s| s.borrow_mut().pop()).unwrap_or_default();
+    let mut buf = SPARE.with(|s| s.borrow_mut().take());
     buf.reserve(capacity);
     buf
 }
 
 /// Keeps `buf` for the next [`take`] on this thread, if it is not too large.
-pub fn give_back(mut buf: Vec<u8>) {
-    if buf.capacity() == 0 || buf.capacity() > KEPT_MAX_BYTES {
-        return;
-    }
-    buf.clear();
-    SPARE.with(|s| {
-        let mut spare = s.borrow_mut();
-        if spare.len() < KEPT {
-            spare.push(buf);
-        }
-    });
+pub fn give_back(buf: Vec<u8>) {
+    SPARE.with(|s| s.borrow_mut().give_back(buf));
 }
 
 #[cfg(test)]
