@@ -119,7 +119,7 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
         for f in data.files.iter().filter(|f| f.records == 0 && f.duplicates == 0 && f.skipped.total() == 0) {
             crate::say!(
                 "warning: {}: read as {} (--input-format) but no record was found in it",
-                f.path,
+                f.path.display(),
                 format.label()
             );
         }
@@ -198,7 +198,7 @@ fn report_problems(data: &crate::aggregate::Dataset) {
         total += f.skipped.total();
         for (line, reason) in &f.skipped.examples {
             if shown < WARN_LINES {
-                crate::say!("warning: {}:{}: skipped: {}", f.path, line, reason);
+                crate::say!("warning: {}:{}: skipped: {}", f.path.display(), line, reason);
                 shown += 1;
             }
         }

@@ -70,29 +70,50 @@ impl Dedup {
 }
 
 /// The keys that occur more than once. Keys are hashes, evenly spread: each core parts a share of
-/// them by their top bits into buckets of about a thousand (one pass), and then each bucket (its
-/// pieces in every share) is looked through with a small hash table that stays in the first-level
-/// cache, on every core. Half the time of sorting them all (which is the test's reference).
+/// them by their top bits into buckets of about a thousand, and then each bucket (its pieces in
+/// every share) is looked through with a small hash table that stays in the first-level cache, on
+/// every core. Half the time of sorting them all (which is the test's reference).
 /// The keys come as the blocks and files noted them, in pieces: each share is whole pieces.
+/// The buckets are parted in [`ROUNDS`] rounds, a range of them each, into one buffer a share used
+/// again: beside the keys there is a quarter of them more at a time, not a second copy of them all
+/// (once every input is read, this is the run's peak of memory).
 pub fn repeated(keys: Vec<Vec<u64>>) -> KeySet {
     let total: usize = keys.iter().map(Vec::len).sum();
     let bits = bucket_bits(total);
-    let parts: Vec<(Vec<u64>, Vec<usize>)> = shares(&keys, total.div_ceil(rayon::current_num_threads()).max(1))
-        .par_iter()
-        .map(|share| partition(share, bits))
-        .collect();
-    drop(keys);
-    let found: Vec<Vec<u64>> = (0..1usize << bits)
-        .into_par_iter()
-        .map_init(Vec::new, |table, b| repeats_in(parts.iter().map(|(keys, at)| &keys[at[b]..at[b + 1]]), table))
-        .filter(|r| !r.is_empty())
-        .collect();
-    found.into_iter().flatten().collect()
+    let shares = shares(&keys, total.div_ceil(rayon::current_num_threads()).max(1));
+    let counts: Vec<Vec<usize>> = shares.par_iter().map(|share| count(share, bits)).collect();
+    let mut buffers: Vec<Vec<u64>> = shares.iter().map(|_| Vec::new()).collect();
+    let buckets = 1usize << bits;
+    let per_round = buckets.div_ceil(ROUNDS);
+    let mut found = KeySet::default();
+    for first in (0..buckets).step_by(per_round) {
+        let round = first..(first + per_round).min(buckets);
+        let starts: Vec<Vec<usize>> = (shares.par_iter().zip(&counts))
+            .zip(buffers.par_iter_mut())
+            .map(|((share, counts), buffer)| partition(share, bits, &counts[round.clone()], round.start, buffer))
+            .collect();
+        let parts: Vec<(&Vec<u64>, &Vec<usize>)> = buffers.iter().zip(&starts).collect();
+        let repeats: Vec<Vec<u64>> = (0..round.len())
+            .into_par_iter()
+            .map_init(Vec::new, |table, b| repeats_in(parts.iter().map(|(keys, at)| &keys[at[b]..at[b + 1]]), table))
+            .filter(|r| !r.is_empty())
+            .collect();
+        found.extend(repeats.into_iter().flatten());
+    }
+    found
 }
+
+/// Rounds the buckets are parted in (see [`repeated`]).
+const ROUNDS: usize = 4;
 
 /// Bits of a key that choose its bucket: about a thousand keys a bucket.
 fn bucket_bits(n: usize) -> u32 {
     (n / 1024).max(2).ilog2().min(16)
+}
+
+/// The bucket of a key: its top `bits` bits.
+fn bucket(key: u64, bits: u32) -> usize {
+    (key >> (64 - bits)) as usize
 }
 
 /// The pieces in runs of at least `size` keys (the last run may be shorter).
@@ -111,24 +132,34 @@ fn shares(pieces: &[Vec<u64>], size: usize) -> Vec<&[Vec<u64>]> {
     out
 }
 
-/// A share of the keys in buckets by their top `bits` bits, and where each bucket starts (and the
-/// last ends). (Moving the keys in place instead, with no copy, took twice the time.)
-fn partition(share: &[Vec<u64>], bits: u32) -> (Vec<u64>, Vec<usize>) {
-    let keys = || share.iter().flatten();
-    let bucket = |k: u64| (k >> (64 - bits)) as usize;
-    let mut at = vec![0; (1 << bits) + 1];
-    keys().for_each(|&k| at[bucket(k) + 1] += 1);
-    for b in 1..at.len() {
-        at[b] += at[b - 1];
+/// How many of a share's keys fall in each bucket.
+fn count(share: &[Vec<u64>], bits: u32) -> Vec<usize> {
+    let mut counts = vec![0; 1 << bits];
+    share.iter().flatten().for_each(|&k| counts[bucket(k, bits)] += 1);
+    counts
+}
+
+/// The keys of a share in buckets `first..first + counts.len()` (`counts`: how many each holds), put
+/// in `buffer` bucket after bucket; gives where each of them starts there (and the last ends).
+/// (Moving the keys in place instead, with no copy, took twice the time.)
+fn partition(share: &[Vec<u64>], bits: u32, counts: &[usize], first: usize, buffer: &mut Vec<u64>) -> Vec<usize> {
+    let mut at = Vec::with_capacity(counts.len() + 1);
+    at.push(0);
+    for c in counts {
+        at.push(at[at.len() - 1] + c);
     }
+    buffer.clear();
+    buffer.resize(at[counts.len()], 0);
     let mut next = at.clone();
-    let mut parted = vec![0u64; at[at.len() - 1]];
-    for &k in keys() {
-        let b = bucket(k);
-        parted[next[b]] = k;
-        next[b] += 1;
+    for &k in share.iter().flatten() {
+        // Buckets before `first` wrap round to large numbers: one comparison keeps the round's.
+        let b = bucket(k, bits).wrapping_sub(first);
+        if b < counts.len() {
+            buffer[next[b]] = k;
+            next[b] += 1;
+        }
     }
-    (parted, at)
+    at
 }
 
 /// The keys of one bucket seen before in it (once for each copy after the first), by open

@@ -102,7 +102,7 @@ impl SliceKey {
 }
 
 /// The runtime an execution environment started with (INIT_START).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StreamRuntime {
     pub runtime_version: String,
     pub region: Option<String>,

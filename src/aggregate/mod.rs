@@ -30,10 +30,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::BuildHasher;
 
 /// The hash maps of aggregation: foldhash, several times faster than std's SipHash on the short
 /// strings (function, stream) that key them, and still randomly seeded.
 pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+use std::path::Path;
 use std::sync::Arc;
 
 /// Files larger than this are split into chunks scanned in parallel.
@@ -42,7 +44,8 @@ pub const CHUNK_BYTES: usize = 4 << 20;
 /// What one input file contributed, for the data-quality section.
 #[derive(Debug)]
 pub struct FileReport {
-    pub path: String,
+    /// The input's own path (one string for both: an export tree has tens of thousands).
+    pub path: Arc<Path>,
     pub format: Format,
     pub bytes: u64,
     pub uncompressed_bytes: u64,
@@ -116,9 +119,8 @@ struct Partial {
     reports: Vec<(usize, FileReport)>,
     errors: Vec<(usize, SourceError)>,
     slices: HashMap<SliceKey, GroupAcc>,
-    /// Each file's stream runtimes, in input order: a stream's runtime is the first one of it here
-    /// ([`first_runtimes`], looked up only when some slice or record still needs it).
-    runtimes: Vec<(StreamOf, StreamRuntime)>,
+    /// Each stream's runtime: the first one given for it, in the order files are added.
+    runtimes: StreamRuntimes,
     incidents: Vec<(Option<String>, Option<String>, Incident)>,
     packages: HashMap<String, PackageInfo>,
     /// Invocation keys of a collecting pass, in pieces of [`KEY_PIECE`] ([`add_keys`]).
@@ -163,7 +165,9 @@ impl Partial {
                         }
                     }
                 }
-                self.runtimes.extend(fd.runtimes);
+                for (stream, rt) in fd.runtimes {
+                    self.runtimes.add(&stream, rt);
+                }
                 self.incidents.extend(fd.incidents);
                 self.packages.extend(fd.packages);
                 for piece in fd.keys {
@@ -250,21 +254,9 @@ fn collect_pass(
     );
     crate::source::release_spare_buffers();
     let Partial { reports, errors, slices, runtimes, incidents, packages, keys, records } = all;
-    // Most slices were joined to their stream's runtime as their file was read (an S3 export object
-    // holds its stream's INIT_START): the map of every stream is made only when one was not.
-    let unjoined = slices.keys().any(SliceKey::awaits_stream_runtime);
-    let runtimes = if unjoined || records.iter().any(|(_, r)| !r.is_empty()) {
-        first_runtimes(runtimes)
-    } else {
-        RuntimeMap::default()
-    };
-    let records = finish_records(in_input_order(records, files.len()).flatten().collect(), &runtimes, &incidents);
-    let mut data = Dataset {
-        files: in_input_order(reports, files.len()).collect(),
-        errors: in_input_order(errors, files.len()).collect(),
-        records,
-        ..Dataset::default()
-    };
+    let records = finish_records(in_input_order(records).into_iter().flatten().collect(), &runtimes, &incidents);
+    let mut data =
+        Dataset { files: in_input_order(reports), errors: in_input_order(errors), records, ..Dataset::default() };
     let mut slices = join_runtimes(slices, &runtimes);
     apply_incidents(&mut slices, incidents);
     data.groups = group(slices, settings);
@@ -277,15 +269,25 @@ fn collect_pass(
     (data, keys)
 }
 
-/// Values given with the index of their file, in the order of the files: each is put in its file's
-/// place (no sort moving them about: a report is a few hundred bytes, and an export has tens of
-/// thousands).
-fn in_input_order<T>(values: Vec<(usize, T)>, files: usize) -> impl Iterator<Item = T> {
-    let mut places: Vec<Option<T>> = std::iter::repeat_with(|| None).take(files).collect();
-    for (i, value) in values {
-        places[i] = Some(value);
+/// Values given with the index of their file, in the order of the files, in the vector they came in
+/// (an export tree has tens of thousands of reports: no second vector of them beside it). Where each
+/// goes is sorted, not they: each is moved once, along the cycles of that order.
+fn in_input_order<T>(mut values: Vec<(usize, T)>) -> Vec<T> {
+    let mut from: Vec<u32> = (0..values.len() as u32).collect();
+    from.sort_unstable_by_key(|&k| values[k as usize].0);
+    // Place j takes the value at from[j]: follow each cycle of the order, swapping along it.
+    for start in 0..from.len() {
+        let mut j = start;
+        while from[j] as usize != start {
+            let k = from[j] as usize;
+            values.swap(j, k);
+            from[j] = j as u32;
+            j = k;
+        }
+        from[j] = j as u32;
     }
-    places.into_iter().flatten()
+    // The same allocation, the indexes dropped.
+    values.into_iter().map(|(_, value)| value).collect()
 }
 
 fn read_file(
@@ -298,7 +300,7 @@ fn read_file(
         dedup: dedup.map(|set| DedupScope {
             set: set.clone(),
             forced: opts.function.clone(),
-            path_function: file.function_from_path.clone(),
+            path_function: file.function_from_path.to_string(),
         }),
         keep_records: opts.keep_records,
     };
@@ -403,7 +405,7 @@ struct FileMerger<'a> {
 impl<'a> FileMerger<'a> {
     fn new(file: &'a InputFile, opts: &'a ReadOptions, format: Format, on_disk: u64) -> Self {
         let report = FileReport {
-            path: file.path.display().to_string(),
+            path: file.path.clone(),
             format,
             bytes: on_disk,
             uncompressed_bytes: 0,
@@ -421,7 +423,7 @@ impl<'a> FileMerger<'a> {
             .clone()
             .or(named)
             .or_else(|| self.inherited.clone())
-            .unwrap_or_else(|| self.file.function_from_path.clone())
+            .unwrap_or_else(|| self.file.function_from_path.to_string())
     }
 
     fn add(&mut self, (acc, named_at_end): (FileAcc, Option<String>), lines: u64) {
@@ -558,7 +560,7 @@ fn scan_block(block: &[u8], file: &InputFile, scope: &AccSettings) -> (Chunk, u6
         // doubling from four, half a dozen reallocations for each small object of an export).
         acc.keys.reserve(block.len() / KEY_ROOM_BYTES);
     }
-    let mut scanner = Scanner::with_stream(file.stream_from_path.clone());
+    let mut scanner = Scanner::with_stream(file.stream_from_path());
     let lines = scanner.scan(block, &mut acc);
     ((acc, scanner.current_function().map(str::to_string)), lines)
 }
@@ -587,7 +589,7 @@ pub fn split_chunks(buf: &[u8], target: usize) -> Vec<&[u8]> {
 /// in any file), and the outcome an old-style fault line gives its request.
 fn finish_records(
     mut records: Vec<Record>,
-    runtimes: &RuntimeMap,
+    runtimes: &StreamRuntimes,
     incidents: &[(Option<String>, Option<String>, Incident)],
 ) -> Vec<Record> {
     if records.is_empty() {
@@ -614,7 +616,7 @@ fn finish_records(
     }
     for r in &mut records {
         if r.runtime_version.is_none() && r.log_stream.is_some() {
-            if let Some(rt) = runtimes.get(&(r.function.clone(), r.log_stream.clone())) {
+            if let Some(rt) = runtimes.get(r.function.as_deref(), r.log_stream.as_deref()) {
                 r.runtime_version = Some(rt.runtime_version.clone());
                 r.region = rt.region.clone();
             }
@@ -626,24 +628,50 @@ fn finish_records(
 /// A log stream: (function, stream name).
 type StreamOf = (Option<String>, Option<String>);
 
-/// The runtime and region of each stream.
+/// The runtime and region of each stream of a file.
 type RuntimeMap = HashMap<StreamOf, StreamRuntime>;
 
-/// Each stream's runtime: the first one given for it.
-fn first_runtimes(runtimes: Vec<(StreamOf, StreamRuntime)>) -> RuntimeMap {
-    let mut map = RuntimeMap::with_capacity_and_hasher(runtimes.len(), Default::default());
-    for (stream, rt) in runtimes {
-        map.entry(stream).or_insert(rt);
+/// Every stream's runtime, the first one given for it. An export tree has a stream for each of its
+/// tens of thousands of objects, and most slices are joined to their stream's runtime as their
+/// file is read (`FileMerger`): this map serves the rest (a stream's later objects, `--records`),
+/// so a stream is kept as a 128-bit hash of its function and name, and its runtime as its place
+/// among the few distinct ones (about 40 bytes a stream, against 250 with the names and runtime
+/// kept for each). Two streams' hashes are alike with a probability of about n²/2¹²⁹.
+#[derive(Default)]
+struct StreamRuntimes {
+    of: HashMap<u128, u32>,
+    distinct: Vec<StreamRuntime>,
+    places: HashMap<StreamRuntime, u32>,
+}
+
+impl StreamRuntimes {
+    fn key(function: Option<&str>, stream: Option<&str>) -> u128 {
+        let hash = |seed| foldhash::quality::FixedState::with_seed(seed).hash_one((function, stream));
+        (u128::from(hash(0x7374_7265_616d_0001)) << 64) | u128::from(hash(0x7374_7265_616d_0002))
     }
-    map
+
+    /// Notes a stream's runtime, unless it has one already.
+    fn add(&mut self, (function, stream): &StreamOf, rt: StreamRuntime) {
+        if let Entry::Vacant(place) = self.of.entry(Self::key(function.as_deref(), stream.as_deref())) {
+            let i = *self.places.entry(rt).or_insert_with_key(|rt| {
+                self.distinct.push(rt.clone());
+                (self.distinct.len() - 1) as u32
+            });
+            place.insert(i);
+        }
+    }
+
+    fn get(&self, function: Option<&str>, stream: Option<&str>) -> Option<&StreamRuntime> {
+        self.of.get(&Self::key(function, stream)).map(|&i| &self.distinct[i as usize])
+    }
 }
 
 /// Gives each slice with a log stream the runtime and region of its stream.
-fn join_runtimes(slices: HashMap<SliceKey, GroupAcc>, runtimes: &RuntimeMap) -> Vec<(SliceKey, GroupAcc)> {
+fn join_runtimes(slices: HashMap<SliceKey, GroupAcc>, runtimes: &StreamRuntimes) -> Vec<(SliceKey, GroupAcc)> {
     let mut out: BTreeMap<SliceKey, GroupAcc> = BTreeMap::new();
     for (mut key, acc) in slices {
         if key.awaits_stream_runtime() {
-            if let Some(rt) = runtimes.get(&(key.function.clone(), key.stream.clone())) {
+            if let Some(rt) = runtimes.get(key.function.as_deref(), key.stream.as_deref()) {
                 key.runtime_version = Some(rt.runtime_version.clone());
                 key.region = rt.region.clone();
             }
@@ -786,6 +814,43 @@ mod tests {
         assert_eq!(pieces.iter().map(Vec::len).collect::<Vec<_>>(), [KEY_PIECE, KEY_PIECE, 10]);
         assert_eq!(pieces[2].capacity(), KEY_PIECE, "room is at most a piece");
         assert_eq!(pieces.concat(), keys, "every key, once, in order");
+    }
+
+    #[test]
+    fn values_are_put_in_input_order_in_their_own_vector() {
+        let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
+        for n in [0usize, 1, 2, 7, 1000] {
+            // A shuffled order with some fixed points and cycles of every length.
+            let mut order: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                order.swap(i, next() as usize % (i + 1));
+            }
+            let values: Vec<(usize, String)> = order.iter().map(|&i| (i, format!("file {i}"))).collect();
+            let before = values.as_ptr() as usize;
+            let sorted = in_input_order(values);
+            assert_eq!(sorted, (0..n).map(|i| format!("file {i}")).collect::<Vec<_>>(), "n={n}");
+            if n > 0 {
+                assert_eq!(sorted.as_ptr() as usize, before, "the same allocation, no copy beside it");
+            }
+        }
+    }
+
+    #[test]
+    fn a_stream_keeps_the_first_runtime_given_it() {
+        let rt = |v: &str| StreamRuntime { runtime_version: v.into(), region: Some("eu-west-1".into()) };
+        let of = |f: &str, s: Option<&str>| (Some(f.to_string()), s.map(str::to_string));
+        let mut map = StreamRuntimes::default();
+        map.add(&of("f", Some("s1")), rt("dotnet:8.v1"));
+        map.add(&of("f", Some("s1")), rt("dotnet:8.v2"));
+        map.add(&of("f", Some("s2")), rt("dotnet:8.v1"));
+        map.add(&of("g", Some("s1")), rt("dotnet:9.v1"));
+        map.add(&of("f", None), rt("dotnet:10.v1"));
+        assert_eq!(map.get(Some("f"), Some("s1")), Some(&rt("dotnet:8.v1")), "the first one given");
+        assert_eq!(map.get(Some("f"), Some("s2")), Some(&rt("dotnet:8.v1")));
+        assert_eq!(map.get(Some("g"), Some("s1")), Some(&rt("dotnet:9.v1")), "streams are told apart by function");
+        assert_eq!(map.get(Some("f"), None), Some(&rt("dotnet:10.v1")));
+        assert_eq!((map.get(Some("g"), Some("s2")), map.get(None, Some("s1"))), (None, None));
+        assert_eq!(map.distinct.len(), 3, "each distinct runtime kept once");
     }
 
     #[test]

@@ -271,7 +271,7 @@ fn summarize_inputs(files: Vec<FileReport>, errors: &[SourceError]) -> Inputs {
             *formats.entry(f.format.label()).or_default() += 1;
             FileSummary {
                 skipped_lines: f.skipped.total(),
-                path: f.path,
+                path: f.path.display().to_string(),
                 format: f.format.label(),
                 bytes: f.bytes,
                 uncompressed_bytes: f.uncompressed_bytes,

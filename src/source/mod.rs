@@ -18,7 +18,9 @@ pub use read::{Content, Input, ReadSettings};
 pub use sniff::{sniff, Format};
 pub use walk::expand_inputs;
 
-use std::path::PathBuf;
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use thiserror::Error;
 
 /// An input that could not be read. Every variant names the file.
@@ -49,15 +51,15 @@ pub enum SourceError {
 /// One file to read; `path` is `-` for standard input.
 #[derive(Debug, Clone)]
 pub struct InputFile {
-    pub path: PathBuf,
+    /// Shared with the file's report ([`crate::aggregate::FileReport`]).
+    pub path: Arc<Path>,
     /// The function name the path implies: a component after `aws/lambda/`;
     /// else, for a file found in a directory, its own name (a folder of one
     /// `FN.json` per function); else (a file given itself, or an S3 export
     /// object, all named `000000.gz`) the name of the file or directory given
     /// on the command line. Without extensions, always.
-    pub function_from_path: String,
-    /// The log stream an S3 export object's key names (`…/<stream>/000000.gz`).
-    pub stream_from_path: Option<String>,
+    /// One string shared by every file of the function (an export tree has tens of thousands).
+    pub function_from_path: Arc<str>,
     /// Its size in bytes, noted once when it was found (an S3 object's from the
     /// listing); `None` for standard input.
     pub size: Option<u64>,
@@ -67,17 +69,46 @@ pub struct InputFile {
     pub anchored: Option<Anchored>,
 }
 
-/// A file's path from a directory kept open: opening `<stream>/000000.gz` from the folder of an
-/// export's streams looks up two names, not every name of the whole path again (the lookups were a
+/// A directory kept open above a file: opening `<stream>/000000.gz` from the folder of an export's
+/// streams looks up two names, not every name of the whole path again (the lookups were a
 /// twentieth of the CPU time of reading an export tree).
 #[derive(Debug, Clone)]
 pub struct Anchored {
-    pub dir: std::sync::Arc<std::os::fd::OwnedFd>,
-    pub rel: PathBuf,
+    pub dir: Arc<std::os::fd::OwnedFd>,
+    /// Where the file's path from `dir` starts in its whole path (the path is not kept twice).
+    pub rel_from: usize,
+}
+
+/// One shared string for each run of equal function names: files are listed in path order, a
+/// function's together.
+#[derive(Default)]
+pub(crate) struct SharedNames(Option<Arc<str>>);
+
+impl SharedNames {
+    pub(crate) fn get(&mut self, name: String) -> Arc<str> {
+        match &self.0 {
+            Some(last) if **last == *name => last.clone(),
+            _ => self.0.insert(name.into()).clone(),
+        }
+    }
 }
 
 impl InputFile {
     pub fn is_stdin(&self) -> bool {
         self.path.as_os_str() == "-"
+    }
+
+    /// The log stream an S3 export object's key names (`…/<stream>/000000.gz`), read from the path
+    /// when asked for (not kept for each of an export's objects).
+    pub fn stream_from_path(&self) -> Option<String> {
+        names::path_stream(&self.path)
+    }
+
+    /// Its path from the directory kept open above it, if one is.
+    pub fn anchored_path(&self) -> Option<(&OwnedFd, &Path)> {
+        use std::os::unix::ffi::OsStrExt;
+        let a = self.anchored.as_ref()?;
+        let rel = self.path.as_os_str().as_bytes().get(a.rel_from..)?;
+        Some((&a.dir, Path::new(std::ffi::OsStr::from_bytes(rel))))
     }
 }

@@ -5,7 +5,7 @@
 
 use super::blocks::{Block, Blocks};
 use super::decompress::{inflate_whole_bounded, GZIP_MAGIC, INFLATE_WHOLE_MAX, WHOLE_FILE_MAX, WHOLE_TABLE_MAX};
-use super::{payload, sniff, Anchored, Format, InputFile, SourceError};
+use super::{payload, sniff, Format, InputFile, SourceError};
 use flate2::read::MultiGzDecoder;
 use std::io::{BufRead, BufReader, Read};
 
@@ -63,7 +63,7 @@ impl InputFile {
         let uncompressed = bytes.len() as u64;
         let bytes = if format == Format::Subscription && payload::is_base64_gzip(&bytes) {
             payload::decode(&bytes, WHOLE_TABLE_MAX)
-                .map_err(|source| SourceError::Decode { path: self.path.clone(), source })?
+                .map_err(|source| SourceError::Decode { path: self.path.to_path_buf(), source })?
         } else {
             bytes
         };
@@ -77,10 +77,11 @@ impl InputFile {
     /// mapped pages took three times as long as scanning a buffer used again
     /// (`bench/src/bin/readscan.rs`).
     fn open(&self, s: &ReadSettings) -> Result<(Content, u64), SourceError> {
-        let read_err = |source| SourceError::Read { path: self.path.clone(), source };
+        let read_err = |source| SourceError::Read { path: self.path.to_path_buf(), source };
         let on_disk = self.size.unwrap_or(0);
         let s3_err = |source| SourceError::S3 { url: self.path.display().to_string(), source };
-        let blocks = |inner| Content::Blocks(Blocks::new(self.path.clone(), inner, s.block_bytes, s.max_line_bytes));
+        let blocks =
+            |inner| Content::Blocks(Blocks::new(self.path.to_path_buf(), inner, s.block_bytes, s.max_line_bytes));
         if !self.is_stdin() && on_disk <= WHOLE_FILE_MAX {
             // Read whole into a buffer of its size: no read buffer of its own for each of an
             // export's thousands of small objects.
@@ -89,13 +90,13 @@ impl InputFile {
                     let mut bytes = Vec::with_capacity(on_disk as usize + 1);
                     object.open().map_err(s3_err)?.read_to_end(&mut bytes).map(|_| bytes)
                 }
-                None => read_whole(&self.path, self.anchored.as_ref(), on_disk as usize),
+                None => read_whole(self, on_disk as usize),
             }
             .map_err(read_err)?;
             if !bytes.starts_with(&GZIP_MAGIC) {
                 return Ok((Content::Whole { uncompressed: bytes.len() as u64, bytes }, on_disk));
             }
-            let gz_err = |source| SourceError::Gzip { path: self.path.clone(), source };
+            let gz_err = |source| SourceError::Gzip { path: self.path.to_path_buf(), source };
             // A small object that inflates past the whole-file limit (a gzip bomb, or just
             // very compressible text) streams instead: memory stays bounded whatever the ratio.
             let content = match inflate_whole_bounded(&bytes, INFLATE_WHOLE_MAX).map_err(gz_err)? {
@@ -117,7 +118,7 @@ impl InputFile {
                 // Blocks are read straight into their buffers: a read buffer would be one more
                 // copy, and memory fresh from the kernel.
                 return Ok((
-                    Content::Blocks(Blocks::file(self.path.clone(), file, s.block_bytes, s.max_line_bytes)),
+                    Content::Blocks(Blocks::file(self.path.to_path_buf(), file, s.block_bytes, s.max_line_bytes)),
                     on_disk,
                 ));
             }
@@ -151,15 +152,15 @@ fn starts_with_gzip_magic(file: &std::fs::File) -> std::io::Result<bool> {
 /// read is read on until a read gives nothing). `File::read_to_end` would `stat` and `seek`
 /// for a size hint this buffer already has, and read once more for the end; through `take`, with
 /// no hint, it reads 8 KiB first and doubles, three reads for most objects of an S3 export.
-fn read_whole(path: &std::path::Path, anchored: Option<&Anchored>, size: usize) -> std::io::Result<Vec<u8>> {
-    let file = match anchored {
-        Some(a) => std::fs::File::from(rustix::fs::openat(
-            &*a.dir,
-            &a.rel,
+fn read_whole(input: &InputFile, size: usize) -> std::io::Result<Vec<u8>> {
+    let file = match input.anchored_path() {
+        Some((dir, rel)) => std::fs::File::from(rustix::fs::openat(
+            dir,
+            rel,
             rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::CLOEXEC,
             rustix::fs::Mode::empty(),
         )?),
-        None => std::fs::File::open(path)?,
+        None => std::fs::File::open(&input.path)?,
     };
     let mut bytes = super::spare::take(size + 1);
     loop {
@@ -213,9 +214,9 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(files.len(), WIDE + 2);
         for (i, f) in files.iter().enumerate() {
-            let anchored = f.anchored.as_ref().expect("below a wide folder");
-            assert_eq!(f.path, streams.join(&anchored.rel), "{}", f.path.display());
-            assert_eq!(anchored.rel.components().count(), 2);
+            let (_, rel) = f.anchored_path().expect("below a wide folder");
+            assert_eq!(*f.path, streams.join(rel), "{}", f.path.display());
+            assert_eq!(rel.components().count(), 2);
             // Grown, shrunk or kept since it was listed: read to its end all the same.
             let now = match i % 3 {
                 0 => format!("object {i}\n").repeat(i * 700 + 3000),
@@ -223,9 +224,10 @@ mod tests {
                 _ => std::fs::read_to_string(&f.path).unwrap(),
             };
             std::fs::write(&f.path, &now).unwrap();
-            let read = read_whole(&f.path, Some(anchored), f.size.unwrap() as usize).unwrap();
+            let read = read_whole(f, f.size.unwrap() as usize).unwrap();
             assert_eq!(read, now.as_bytes(), "{}", f.path.display());
-            assert_eq!(read_whole(&f.path, None, 0).unwrap(), now.as_bytes());
+            let by_path = InputFile { anchored: None, ..f.clone() };
+            assert_eq!(read_whole(&by_path, 0).unwrap(), now.as_bytes());
         }
     }
 }

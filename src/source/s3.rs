@@ -3,8 +3,8 @@
 //! Requests are SigV4 presigned URLs (rusty-s3) sent with ureq. Credentials,
 //! Region and endpoint are found the way AWS tools find them.
 
-use super::names::{path_function, path_stream, strip_extensions};
-use super::{InputFile, SourceError};
+use super::names::{path_function, strip_extensions};
+use super::{InputFile, SharedNames, SourceError};
 use rusty_s3::{actions::ListObjectsV2, Bucket, Credentials, S3Action, UrlStyle};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -88,6 +88,7 @@ pub fn expand(url: &str, endpoint: Option<&str>) -> Result<Vec<InputFile>, Sourc
     let given = strip_extensions(Path::new(prefix.trim_end_matches('/')));
     let given = if prefix.trim_end_matches('/').is_empty() { bucket.to_string() } else { given };
     let mut files = Vec::new();
+    let mut names = SharedNames::default();
     for (key, size) in list(&store, prefix).map_err(err)? {
         if key.ends_with('/') || key.rsplit('/').next() == Some("aws-logs-write-test") {
             continue;
@@ -95,9 +96,8 @@ pub fn expand(url: &str, endpoint: Option<&str>) -> Result<Vec<InputFile>, Sourc
         let path = PathBuf::from(format!("s3://{bucket}/{key}"));
         let own = if super::names::is_s3_export_object(&path) { given.clone() } else { strip_extensions(&path) };
         files.push(InputFile {
-            function_from_path: path_function(&path, &own),
-            stream_from_path: path_stream(&path),
-            path,
+            function_from_path: names.get(path_function(&path, &own)),
+            path: path.into(),
             size: Some(size),
             s3: Some(S3Object { store: store.clone(), key }),
             anchored: None,

@@ -1,13 +1,13 @@
 //! Turns the command line's INPUTs into a list of files, each with the
 //! function name its path implies.
 
-use super::names::{path_function, path_stream, strip_extensions};
-use super::{Anchored, InputFile, SourceError};
+use super::names::{path_function, strip_extensions};
+use super::{Anchored, InputFile, SharedNames, SourceError};
 use rayon::prelude::*;
 use rustix::fd::OwnedFd;
 use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
 use std::os::unix::ffi::OsStrExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -23,9 +23,8 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
     for input in inputs {
         if input.as_os_str() == "-" {
             files.push(InputFile {
-                path: input.clone(),
+                path: input.as_path().into(),
                 function_from_path: "stdin".into(),
-                stream_from_path: None,
                 size: None,
                 s3: None,
                 anchored: None,
@@ -35,9 +34,8 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
         let given_name = strip_extensions(input);
         if let Some(meta) = std::fs::metadata(input).ok().filter(|m| m.is_file()) {
             files.push(InputFile {
-                path: input.clone(),
-                function_from_path: path_function(input, &given_name),
-                stream_from_path: path_stream(input),
+                path: input.as_path().into(),
+                function_from_path: path_function(input, &given_name).into(),
                 size: Some(meta.len()),
                 s3: None,
                 anchored: None,
@@ -45,13 +43,18 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
         } else if input.is_dir() {
             let mut found = Vec::new();
             find_files(input, &mut found, &mut errors);
-            // Each file's size and names, on every core: an S3 export tree holds tens of
-            // thousands of objects.
-            let described: Vec<_> = found
-                .into_par_iter()
-                .map(|(path, size, anchored)| describe(path, size, anchored, &given_name))
-                .collect();
-            files.extend(described);
+            // Each file's function, on every core: an S3 export tree holds tens of thousands of
+            // objects. Then one string for each function's run of files.
+            let functions: Vec<String> = found.par_iter().map(|(path, _, _)| function_of(path, &given_name)).collect();
+            let mut names = SharedNames::default();
+            files.reserve_exact(found.len());
+            files.extend(found.into_iter().zip(functions).map(|((path, size, anchored), function)| InputFile {
+                function_from_path: names.get(function),
+                path,
+                size: Some(size),
+                s3: None,
+                anchored,
+            }));
         } else {
             errors.push(SourceError::Missing { path: input.clone() });
         }
@@ -60,7 +63,7 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<SourceError>) {
 }
 
 /// A file found, its size, and its path from a directory kept open above it.
-type Found = (PathBuf, u64, Option<Anchored>);
+type Found = (Arc<Path>, u64, Option<Anchored>);
 
 /// A directory with at least this many entries is kept open for the files below it to be opened
 /// from (an export's folder of log streams holds thousands).
@@ -135,7 +138,7 @@ fn list(
         Err(e) => return errors.push(SourceError::ListDir { path: dir.to_path_buf(), source: e.into() }),
     };
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let anchor = keep_open(&listing, entries.len()).or(anchor);
+    let anchor = keep_open(dir, &listing, entries.len()).or(anchor);
     // Deep down, the directory is let go before its subdirectories are listed (they open by path).
     let parent = (depth < RELATIVE_OPEN_DEPTH).then_some(listing);
     let parts: Vec<(Vec<Found>, Vec<SourceError>)> = entries
@@ -145,11 +148,11 @@ fn list(
             if is_hidden(&name) || is_not_logs(&name) {
                 return (found, errors);
             }
-            let path = dir.join(&name);
-            let anchored = anchor.as_ref().map(|a| Anchored { dir: a.dir.clone(), rel: a.rel.join(&name) });
+            let path = join_exact(dir, &name);
+            let anchored = anchor.clone();
             match kind {
                 FileType::RegularFile => match size {
-                    Ok(size) => found.push((path, size, anchored)),
+                    Ok(size) => found.push((path.into(), size, anchored)),
                     Err(source) => errors.push(SourceError::Read { path, source }),
                 },
                 FileType::Directory => {
@@ -163,7 +166,7 @@ fn list(
                     }
                 }
                 FileType::Symlink => match std::fs::metadata(&path) {
-                    Ok(m) if m.is_file() => found.push((path, m.len(), None)),
+                    Ok(m) if m.is_file() => found.push((path.into(), m.len(), None)),
                     Ok(m) if m.is_dir() && links_to_ancestor(&path) => {
                         errors.push(SourceError::Loop { path });
                     }
@@ -182,13 +185,13 @@ fn list(
 }
 
 /// A wide directory (see [`WIDE`]) kept open, while fewer than [`MAX_KEPT`] are: an anchor for the
-/// paths below it.
-fn keep_open(listing: &Dir, entries: usize) -> Option<Anchored> {
+/// paths below it (each of which begins with `dir` and a separator).
+fn keep_open(dir: &Path, listing: &Dir, entries: usize) -> Option<Anchored> {
     if entries < WIDE || KEPT.fetch_add(1, Ordering::Relaxed) >= MAX_KEPT {
         return None;
     }
     let fd = rustix::io::fcntl_dupfd_cloexec(listing.fd().ok()?, 0).ok()?;
-    Some(Anchored { dir: Arc::new(fd), rel: PathBuf::new() })
+    Some(Anchored { dir: Arc::new(fd), rel_from: dir.join("").as_os_str().len() })
 }
 
 /// A link to a directory that holds the link: following it would never end.
@@ -205,7 +208,7 @@ fn follow_linked_dir(dir: &std::path::Path, found: &mut Vec<Found>, errors: &mut
     for entry in walker.into_iter().filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name())) {
         match entry {
             Ok(e) if e.file_type().is_file() && !is_not_logs(e.file_name()) => match e.metadata() {
-                Ok(m) => found.push((e.into_path(), m.len(), None)),
+                Ok(m) => found.push((e.into_path().into(), m.len(), None)),
                 Err(source) => errors.push(SourceError::Walk { path: dir.to_path_buf(), source }),
             },
             Ok(_) => {}
@@ -214,18 +217,19 @@ fn follow_linked_dir(dir: &std::path::Path, found: &mut Vec<Found>, errors: &mut
     }
 }
 
-/// A file found in a directory given on the command line: what its path says.
-fn describe(path: PathBuf, size: u64, anchored: Option<Anchored>, given_name: &str) -> InputFile {
+/// The function a file found in a directory given on the command line belongs to, by its path.
+fn function_of(path: &Path, given_name: &str) -> String {
     let own_name =
-        if super::names::is_s3_export_object(&path) { given_name.to_string() } else { strip_extensions(&path) };
-    InputFile {
-        function_from_path: path_function(&path, &own_name),
-        stream_from_path: path_stream(&path),
-        path,
-        size: Some(size),
-        s3: None,
-        anchored,
-    }
+        if super::names::is_s3_export_object(path) { given_name.to_string() } else { strip_extensions(path) };
+    path_function(path, &own_name)
+}
+
+/// `dir` joined with `name`, with no room to spare (an export tree's paths are kept, one a file).
+fn join_exact(dir: &Path, name: &std::ffi::OsStr) -> PathBuf {
+    let mut path = PathBuf::with_capacity(dir.as_os_str().len() + 1 + name.len());
+    path.push(dir);
+    path.push(name);
+    path
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
@@ -251,7 +255,7 @@ mod tests {
         }
         let (files, errors) = expand_inputs(std::slice::from_ref(&folder));
         assert!(errors.is_empty());
-        let names: Vec<&str> = files.iter().map(|f| f.function_from_path.as_str()).collect();
+        let names: Vec<&str> = files.iter().map(|f| &*f.function_from_path).collect();
         assert_eq!(names, ["OrderFn", "PayFn", "recipes"]);
     }
 
