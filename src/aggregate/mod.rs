@@ -31,12 +31,12 @@ use serde::Serialize;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::BuildHasher;
+use std::path::Path;
+use std::sync::Arc;
 
 /// The hash maps of aggregation: foldhash, several times faster than std's SipHash on the short
 /// strings (function, stream) that key them, and still randomly seeded.
 pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
-use std::path::Path;
-use std::sync::Arc;
 
 /// Files larger than this are split into chunks scanned in parallel.
 pub const CHUNK_BYTES: usize = 4 << 20;
@@ -125,6 +125,7 @@ struct Partial {
     packages: HashMap<String, PackageInfo>,
     /// Invocation keys of a collecting pass, in pieces of [`KEY_PIECE`] ([`add_keys`]).
     keys: Vec<Vec<u64>>,
+    /// Each file's records (`--records`), for the files that have some.
     records: Vec<(usize, Vec<Record>)>,
 }
 
@@ -181,7 +182,9 @@ impl Partial {
                         false => add_keys(&mut self.keys, &piece, KEY_PIECE),
                     }
                 }
-                self.records.push((i, fd.records));
+                if !fd.records.is_empty() {
+                    self.records.push((i, fd.records));
+                }
                 self.reports.push((i, report));
             }
             Err(e) => self.errors.push((i, e)),
