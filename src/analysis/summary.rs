@@ -78,7 +78,16 @@ pub struct Inputs {
     /// Number of files read as each format.
     pub formats: BTreeMap<&'static str, u64>,
     pub unreadable_files: Vec<String>,
+    /// Every file, in `summary.json`; left out of the pages' template values, which list only the
+    /// files they show (`files_shown`): an S3 export's tens of thousands of entries made into
+    /// template values took longer than the rest of the page.
+    #[serde(skip_serializing_if = "for_pages")]
     pub per_file: Vec<FileSummary>,
+}
+
+/// Whether this serialization makes template values (minijinja's documented switch for that).
+fn for_pages<T>(_: &T) -> bool {
+    minijinja::value::serializing_for_value()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -424,4 +433,32 @@ fn samples(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Samples {
 
 fn iso(ms: i64) -> Option<String> {
     DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `summary.json` lists every file; the pages' template values leave the list out (they show
+    /// `files_shown`), and keep the rest of the inputs.
+    #[test]
+    fn the_files_are_in_the_json_but_not_in_the_template_values() {
+        let file = FileReport {
+            path: std::path::Path::new("a.log").into(),
+            format: crate::source::Format::LogsTail,
+            bytes: 10,
+            uncompressed_bytes: 10,
+            lines: 4,
+            records: 3,
+            duplicates: 0,
+            skipped: Default::default(),
+        };
+        let inputs = summarize_inputs(vec![file], &[]);
+        let json = serde_json::to_value(&inputs).unwrap();
+        assert_eq!(json["per_file"][0]["records"], 3);
+        let values = minijinja::Value::from_serialize(&inputs);
+        assert!(values.get_attr("per_file").unwrap().is_undefined());
+        assert_eq!(values.get_attr("records").unwrap(), minijinja::Value::from(3));
+        assert_eq!(values.get_attr("files").unwrap(), minijinja::Value::from(1));
+    }
 }

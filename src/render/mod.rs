@@ -109,8 +109,8 @@ impl Exporter for JsonExporter {
 pub struct TemplateExporter<'t> {
     pub templates: &'t templates::Templates,
     pub name: &'static str,
-    /// The context as minijinja values, made by the first page rendered and shared by the others
-    /// (making it is most of a page's time when an export lists tens of thousands of files).
+    /// The context as minijinja values, made by the first page rendered and shared by the others.
+    /// They leave out `summary.inputs.per_file` (the pages show `files_shown`).
     pub values: &'t OnceLock<minijinja::Value>,
 }
 impl Exporter for TemplateExporter<'_> {
