@@ -177,11 +177,15 @@ unsafe fn remap(ptr: *mut u8, size: usize, new_size: usize) -> *mut u8 {
 
 /// Gives back to the kernel the pages of a mapping of `len` bytes at `ptr` past its first `size`: a
 /// vector shrunk to what it holds (`shrink_to_fit`, as each group's are once every input is read)
-/// lets go of the rest of its last huge page, which a vector that stopped growing early in it would
-/// otherwise keep whole (up to 2 MiB a vector).
+/// lets go of the whole huge pages past its end, and of the rest of its last one when that is at
+/// least half of it (a vector that stopped growing early in its last huge page would otherwise keep
+/// it whole). Less is kept: giving back part of a huge page splits it into 4 KiB pages, and on
+/// this host each page still in use then costs its next reader about 8 µs (a group's 1 MB vector 2 ms,
+/// paid again by the sort of every group's vectors; docs/performance.md).
 #[cfg(target_os = "linux")]
 unsafe fn release_tail(ptr: *mut u8, size: usize, len: usize) {
-    let from = size.next_multiple_of(4096);
+    let (from, last_huge_end) = (size.next_multiple_of(4096), size.next_multiple_of(HUGE_PAGE));
+    let from = if last_huge_end - from >= HUGE_PAGE / 2 { from } else { last_huge_end };
     if from < len {
         libc::madvise(ptr.add(from).cast(), len - from, libc::MADV_DONTNEED);
     }
@@ -369,8 +373,17 @@ mod tests {
             assert!(holds(q, HUGE_FROM, 7) && holds(q.add(HUGE_FROM), 3 * HUGE_FROM + 4096, 9));
             assert_eq!(q as usize + 4 * HUGE_FROM + 4096, past.0, "shrunk where it is");
             assert_eq!(resident_pages(past.0, past.1), 0, "the pages past its new end are given back");
+            // Shrunk by less than half its last huge page, it keeps that page whole (not split).
+            let q = a.realloc(q, layout(4 * HUGE_FROM + 4096), 4 * HUGE_FROM - (HUGE_FROM / 4));
+            let kept_tail = (q as usize + 4 * HUGE_FROM - (HUGE_FROM / 4), HUGE_FROM / 4);
+            assert_eq!(
+                resident_pages(kept_tail.0, kept_tail.1),
+                kept_tail.1 / 4096,
+                "the rest of its last huge page kept"
+            );
+            assert!(holds(q, HUGE_FROM, 7) && holds(q.add(HUGE_FROM), 3 * HUGE_FROM - (HUGE_FROM / 4), 9));
             // Shrunk below the mappings' threshold, it goes back to the system allocator, bytes kept.
-            let r = a.realloc(q, layout(4 * HUGE_FROM + 4096), 1000);
+            let r = a.realloc(q, layout(4 * HUGE_FROM - (HUGE_FROM / 4)), 1000);
             assert!(holds(r, 1000, 7));
             a.dealloc(r, layout(1000));
             // A small block grown large becomes an advised mapping with its bytes.
