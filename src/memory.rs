@@ -179,9 +179,9 @@ unsafe fn remap(ptr: *mut u8, size: usize, new_size: usize) -> *mut u8 {
 /// vector shrunk to what it holds (`shrink_to_fit`, as each group's are once every input is read)
 /// lets go of the whole huge pages past its end, and of the rest of its last one when that is at
 /// least half of it (a vector that stopped growing early in its last huge page would otherwise keep
-/// it whole). Less is kept: giving back part of a huge page splits it into 4 KiB pages, and on
-/// this host each page still in use then costs its next reader about 8 µs (a group's 1 MB vector 2 ms,
-/// paid again by the sort of every group's vectors; docs/performance.md).
+/// it whole). A smaller rest is kept: giving back part of a huge page splits it into 4 KiB pages, and
+/// on this host each page still in use then costs its next reader about 8 µs (a group's 1 MB vector
+/// 2 ms, paid by the summary's first pass over it; docs/performance.md).
 #[cfg(target_os = "linux")]
 unsafe fn release_tail(ptr: *mut u8, size: usize, len: usize) {
     let (from, last_huge_end) = (size.next_multiple_of(4096), size.next_multiple_of(HUGE_PAGE));

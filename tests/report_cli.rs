@@ -363,6 +363,10 @@ fn templates_can_be_overridden() {
     assert!(std::fs::read_to_string(out.join("index.html")).unwrap().contains("<!DOCTYPE html>"));
     let ctx: Value = serde_json::from_slice(&std::fs::read(out.join("index.html.context.json")).unwrap()).unwrap();
     assert_eq!(ctx["summary"]["functions"][0]["function"], "Fn");
+    // The dump is what the templates see: the files the page lists, not summary.json's list of all.
+    assert_eq!(ctx["summary"]["inputs"]["files"], 1);
+    assert!(ctx["summary"]["inputs"].get("per_file").is_none(), "{}", ctx["summary"]["inputs"]);
+    assert!(ctx["files_shown"][0]["path"].as_str().unwrap().ends_with(log.file_name().unwrap().to_str().unwrap()));
 }
 
 #[test]

@@ -165,7 +165,10 @@ pub fn write_reports(summary: &Summary, opts: &OutputOptions) -> Result<Vec<Path
     for exporter in exporters {
         jobs.push((exporter.file_name().to_string(), Box::new(|out: &mut dyn Write| exporter.render(&ctx, out))));
         if opts.debug_context && exporter.file_name() != "summary.json" {
-            let dump = |out: &mut dyn Write| Ok(serde_json::to_writer_pretty(out, &ctx)?);
+            // What the templates see: the values they render from, not the context before them.
+            let dump = |out: &mut dyn Write| {
+                Ok(serde_json::to_writer_pretty(out, values.get_or_init(|| minijinja::Value::from_serialize(&ctx)))?)
+            };
             jobs.push((format!("{}.context.json", exporter.file_name()), Box::new(dump)));
         }
     }
