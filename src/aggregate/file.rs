@@ -235,7 +235,7 @@ impl Record {
 pub struct DedupScope {
     pub set: std::sync::Arc<super::dedup::Dedup>,
     pub forced: Option<String>,
-    pub path_function: String,
+    pub path_function: std::sync::Arc<str>,
 }
 
 impl FileAcc {

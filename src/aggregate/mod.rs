@@ -303,7 +303,7 @@ fn read_file(
         dedup: dedup.map(|set| DedupScope {
             set: set.clone(),
             forced: opts.function.clone(),
-            path_function: file.function_from_path.to_string(),
+            path_function: file.function_from_path.clone(),
         }),
         keep_records: opts.keep_records,
     };
