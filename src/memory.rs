@@ -225,13 +225,15 @@ mod kept {
 /// to 1 MiB given a 2 MiB page wastes up to 15 times what it holds, so not every such block can have
 /// one (a report of many groups has many such vectors); but the first few (each growing vector of the
 /// first large file, say: most will pass 1 MiB and give their place back) fault once instead of up to
-/// 512 times. At most `SLOTS` blocks under 1 MiB hold huge pages at once (16 MiB), and the mappings
-/// `kept` gives again.
+/// 512 times. At most `SLOTS` blocks under 1 MiB hold huge pages at once (8 MiB), and the mappings
+/// `kept` gives again. Four places are as fast as eight on text; eight cost 7 MB more at the peak of
+/// a 4 GB export tree, held all through it by groups' cold-start vectors of a few hundred KiB that
+/// never grow past 1 MiB (docs/performance.md). Two were slower on text.
 #[cfg(target_os = "linux")]
 mod small_huge {
     use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-    pub const SLOTS: usize = 8;
+    pub const SLOTS: usize = 4;
     /// The start of each block holding a place; 0 for a free place.
     static HELD: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
 

@@ -116,7 +116,7 @@ pub fn build_summary(args: &ReadArgs) -> Result<(Summary, ConfigFile)> {
     report_problems(&data);
     if let Some(format) = args.input_format {
         // A forced format that finds nothing is more likely the wrong format than an empty file.
-        for f in data.files.iter().filter(|f| f.records == 0 && f.duplicates == 0 && f.skipped.total() == 0) {
+        for f in data.files.iter().filter(|f| f.records == 0 && f.duplicates == 0 && f.skips().total() == 0) {
             crate::say!(
                 "warning: {}: read as {} (--input-format) but no record was found in it",
                 f.path.display(),
@@ -195,8 +195,8 @@ fn report_problems(data: &crate::aggregate::Dataset) {
     let mut shown = 0;
     let mut total = 0;
     for f in &data.files {
-        total += f.skipped.total();
-        for (line, reason) in &f.skipped.examples {
+        total += f.skips().total();
+        for (line, reason) in &f.skips().examples {
             if shown < WARN_LINES {
                 crate::say!("warning: {}:{}: skipped: {}", f.path.display(), line, reason);
                 shown += 1;

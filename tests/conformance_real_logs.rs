@@ -102,7 +102,7 @@ fn every_real_log_file_reads_as_its_content_says() {
             sum(|a| a.errors),
             sum(|a| a.timeouts),
             sum(|a| a.init_failures),
-            f.skipped.total(),
+            f.skips().total(),
             f.duplicates,
         );
         let want = (x.format, x.records, x.cold, x.errors, x.timeouts, x.init_failures, x.skipped, x.duplicates);

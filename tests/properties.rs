@@ -88,7 +88,7 @@ proptest! {
         // memory are resampled in pairs by place, so they must keep the input's order: not sorted here.
         for g in [&mut whole, &mut left, &mut left2] {
             g.warm_duration_us.sort(); g.cold_duration_us.sort(); g.init_us.sort();
-            g.restore_us.sort(); g.cold_latency_us.sort(); g.max_memory_mb.sort();
+            g.restore_us.sort(); g.cold_latency_us.sort();
         }
         prop_assert_eq!(&whole, &left);
         prop_assert_eq!(&whole, &left2);

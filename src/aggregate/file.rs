@@ -18,6 +18,10 @@ pub struct SkipLog {
 }
 
 impl SkipLog {
+    pub const fn new() -> SkipLog {
+        SkipLog { by_reason: BTreeMap::new(), examples: Vec::new() }
+    }
+
     pub fn total(&self) -> u64 {
         self.by_reason.values().sum()
     }

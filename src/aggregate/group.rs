@@ -3,9 +3,9 @@
 use crate::parse::{Invocation, Status};
 use std::collections::BTreeMap;
 
-/// Everything kept about one group's invocations. Values are stored as `u32`
-/// (durations in microseconds, billed in ms, memory in MB), about 16 bytes an
-/// invocation, so percentiles stay exact without keeping the text.
+/// Everything kept about one group's invocations. Values are stored as `u32` (durations in
+/// microseconds) and [`Usage`] (billed ms, memory in MB), 12 bytes a warm invocation, so
+/// percentiles stay exact without keeping the text.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct GroupAcc {
     pub invocations: u64,
@@ -17,8 +17,11 @@ pub struct GroupAcc {
     /// Init (or Restore) Duration + Duration of each cold invocation: the
     /// cold-start latency a caller sees, as AWS's .NET benchmark defines it.
     pub cold_latency_us: Vec<u32>,
-    pub billed_ms: Vec<u32>,
-    pub max_memory_mb: Vec<u32>,
+    /// What each invocation that gave a Billed Duration or a Max Memory Used was billed and used,
+    /// in input order (each invocation's cost is resampled by its place: the cost comparison's
+    /// bootstrap). One vector, not one for each value: a growing vector keeps its last huge page
+    /// partly filled (`memory.rs`), a MiB on average, for every group.
+    pub usage: Vec<Usage>,
     /// Invocations per configured Memory Size.
     pub memory_sizes: BTreeMap<u64, u64>,
     pub errors: u64,
@@ -28,10 +31,6 @@ pub struct GroupAcc {
     /// `billed_invocations` that report both.
     pub mb_ms: u128,
     pub billed_invocations: u64,
-    /// Memory Size of each value in `billed_ms`, in the same order (0 where
-    /// the record gave none), so each invocation's cost can be resampled.
-    /// Two bytes: Lambda memory sizes go up to 10,240 MB.
-    pub billed_memory_mb: Vec<u16>,
     /// Request ids of invocations whose REPORT says error or timeout, to join
     /// old-style fault lines without counting a failure twice.
     pub failed_ids: BTreeMap<String, Status>,
@@ -46,12 +45,45 @@ pub struct GroupAcc {
     pub last_timestamp_ms: Option<i64>,
 }
 
-/// A value that does not fit the compact store (over 71 minutes, or over 4 PB).
+/// One invocation's billed duration, memory size and peak memory: 8 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    /// Billed Duration in ms; [`Usage::NO_BILLED`] where the record gave none.
+    pub billed_ms: u32,
+    /// Memory Size in MB; 0 where the record gave none (or one over 65,535 MB: Lambda's largest is
+    /// 10,240), which leaves the invocation out of the resampled cost.
+    pub memory_size_mb: u16,
+    /// Max Memory Used in MB; [`Usage::NO_MAX_MEMORY`] where the record gave none.
+    pub max_memory_mb: u16,
+}
+
+impl Usage {
+    /// No Billed Duration (a value no longer kept: over 49 days).
+    pub const NO_BILLED: u32 = u32::MAX;
+    /// No Max Memory Used (a value no longer kept: over 65,534 MB, six times Lambda's largest).
+    pub const NO_MAX_MEMORY: u16 = u16::MAX;
+
+    pub fn billed(&self) -> Option<u32> {
+        (self.billed_ms != Self::NO_BILLED).then_some(self.billed_ms)
+    }
+
+    pub fn max_memory(&self) -> Option<u32> {
+        (self.max_memory_mb != Self::NO_MAX_MEMORY).then_some(self.max_memory_mb.into())
+    }
+}
+
+/// A value that does not fit the compact store (a duration over 71 minutes, a billed duration over
+/// 49 days, a Max Memory Used over 65,534 MB).
 #[derive(Debug)]
 pub struct OutOfRange(pub &'static str);
 
 fn compact(v: u64, name: &'static str) -> Result<u32, OutOfRange> {
     u32::try_from(v).map_err(|_| OutOfRange(name))
+}
+
+/// `v`, if it is below `none` (the value that stands for no value).
+fn below<T: TryFrom<u64> + PartialOrd>(v: u64, none: T, name: &'static str) -> Result<T, OutOfRange> {
+    T::try_from(v).ok().filter(|v| *v < none).ok_or(OutOfRange(name))
 }
 
 /// The room a warm slice starts with: a stream's warm invocations in a file or block are usually
@@ -62,20 +94,14 @@ impl GroupAcc {
     /// An empty accumulator for one slice: a warm one with room for its first values.
     pub fn for_slice(cold: bool) -> GroupAcc {
         let room = if cold { 0 } else { WARM_SLICE_ROOM };
-        GroupAcc {
-            warm_duration_us: Vec::with_capacity(room),
-            billed_ms: Vec::with_capacity(room),
-            max_memory_mb: Vec::with_capacity(room),
-            billed_memory_mb: Vec::with_capacity(room),
-            ..GroupAcc::default()
-        }
+        GroupAcc { warm_duration_us: Vec::with_capacity(room), usage: Vec::with_capacity(room), ..GroupAcc::default() }
     }
 
     pub fn add(&mut self, inv: &Invocation<'_>) -> Result<(), OutOfRange> {
         let opt = |v: Option<u64>, name| v.map(|v| compact(v, name)).transpose();
         let duration = opt(inv.duration_us, "Duration")?;
-        let billed = opt(inv.billed_ms, "Billed Duration")?;
-        let max_mem = opt(inv.max_memory_used_mb, "Max Memory Used")?;
+        let billed = inv.billed_ms.map(|v| below(v, Usage::NO_BILLED, "Billed Duration")).transpose()?;
+        let max_mem = inv.max_memory_used_mb.map(|v| below(v, Usage::NO_MAX_MEMORY, "Max Memory Used")).transpose()?;
         let init = opt(inv.init_us, "Init Duration")?;
         let restore = opt(inv.restore_us, "Restore Duration")?;
         self.invocations += 1;
@@ -90,11 +116,13 @@ impl GroupAcc {
         }
         self.init_us.extend(init);
         self.restore_us.extend(restore);
-        if let Some(b) = billed {
-            self.billed_ms.push(b);
-            self.billed_memory_mb.push(inv.memory_size_mb.and_then(|m| u16::try_from(m).ok()).unwrap_or(0));
+        if billed.is_some() || max_mem.is_some() {
+            self.usage.push(Usage {
+                billed_ms: billed.unwrap_or(Usage::NO_BILLED),
+                memory_size_mb: inv.memory_size_mb.and_then(|m| u16::try_from(m).ok()).unwrap_or(0),
+                max_memory_mb: max_mem.unwrap_or(Usage::NO_MAX_MEMORY),
+            });
         }
-        self.max_memory_mb.extend(max_mem);
         if let Some(size) = inv.memory_size_mb {
             // A slice holds one memory size: its count is there already but for the first time.
             match self.memory_sizes.get_mut(&size) {
@@ -138,15 +166,13 @@ impl GroupAcc {
             init_us,
             restore_us,
             cold_latency_us,
-            billed_ms,
-            max_memory_mb,
+            usage,
             memory_sizes,
             errors,
             timeouts,
             error_types,
             mb_ms,
             billed_invocations,
-            billed_memory_mb,
             failed_ids,
             init_failures,
             restore_failures,
@@ -158,10 +184,8 @@ impl GroupAcc {
             .iter()
             .all(|n| *n == 0)
             && *mb_ms == 0
-            && [warm_duration_us, cold_duration_us, init_us, restore_us, cold_latency_us, billed_ms, max_memory_mb]
-                .iter()
-                .all(|v| v.is_empty())
-            && billed_memory_mb.is_empty()
+            && [warm_duration_us, cold_duration_us, init_us, restore_us, cold_latency_us].iter().all(|v| v.is_empty())
+            && usage.is_empty()
             && memory_sizes.is_empty()
             && error_types.is_empty()
             && failed_ids.is_empty()
@@ -184,11 +208,9 @@ impl GroupAcc {
         append(&mut self.init_us, other.init_us);
         append(&mut self.restore_us, other.restore_us);
         append(&mut self.cold_latency_us, other.cold_latency_us);
-        // Billed duration and memory stay in input order, paired: each invocation's cost is resampled
-        // by its place (the cost comparison's bootstrap), so their order is part of the result.
-        self.billed_ms.extend(other.billed_ms);
-        self.billed_memory_mb.extend(other.billed_memory_mb);
-        append(&mut self.max_memory_mb, other.max_memory_mb);
+        // In input order: each invocation's cost is resampled by its place (the cost comparison's
+        // bootstrap), so the order is part of the result.
+        self.usage.extend(other.usage);
         for (k, v) in other.memory_sizes {
             *self.memory_sizes.entry(k).or_default() += v;
         }
@@ -210,14 +232,23 @@ impl GroupAcc {
         self.last_timestamp_ms = max_opt(self.last_timestamp_ms, other.last_timestamp_ms);
     }
 
-    /// Memory Size MB x Billed Duration ms of each billed invocation whose
-    /// memory is known (call before `billed_ms` is sorted).
+    /// Memory Size MB x Billed Duration ms of each billed invocation whose memory is known, in
+    /// input order.
     pub fn mb_ms_each(&self) -> impl Iterator<Item = u64> + '_ {
-        self.billed_ms
+        self.usage
             .iter()
-            .zip(&self.billed_memory_mb)
-            .filter(|(_, m)| **m > 0)
-            .map(|(b, m)| u64::from(*b) * u64::from(*m))
+            .filter(|u| u.memory_size_mb > 0)
+            .filter_map(|u| u.billed().map(|b| u64::from(b) * u64::from(u.memory_size_mb)))
+    }
+
+    /// Each Billed Duration (ms), in input order.
+    pub fn billed_ms(&self) -> Vec<u32> {
+        self.usage.iter().filter_map(Usage::billed).collect()
+    }
+
+    /// Each Max Memory Used (MB), in input order.
+    pub fn max_memory_mb(&self) -> Vec<u32> {
+        self.usage.iter().filter_map(Usage::max_memory).collect()
     }
 
     /// Gives back spare capacity (vectors grow by doubling).
@@ -228,12 +259,10 @@ impl GroupAcc {
             &mut self.init_us,
             &mut self.restore_us,
             &mut self.cold_latency_us,
-            &mut self.billed_ms,
-            &mut self.max_memory_mb,
         ] {
             v.shrink_to_fit();
         }
-        self.billed_memory_mb.shrink_to_fit();
+        self.usage.shrink_to_fit();
     }
 
     /// Counts an old-style fault line (`Task timed out`, `RequestId: … Error`)
@@ -294,15 +323,13 @@ mod tests {
             GroupAcc { init_us: vec![1], ..d() },
             GroupAcc { restore_us: vec![1], ..d() },
             GroupAcc { cold_latency_us: vec![1], ..d() },
-            GroupAcc { billed_ms: vec![1], ..d() },
-            GroupAcc { max_memory_mb: vec![1], ..d() },
+            GroupAcc { usage: vec![Usage { billed_ms: 1, memory_size_mb: 0, max_memory_mb: 0 }], ..d() },
             GroupAcc { memory_sizes: [(128, 1)].into(), ..d() },
             GroupAcc { errors: 1, ..d() },
             GroupAcc { timeouts: 1, ..d() },
             GroupAcc { error_types: [("E".into(), 1)].into(), ..d() },
             GroupAcc { mb_ms: 1, ..d() },
             GroupAcc { billed_invocations: 1, ..d() },
-            GroupAcc { billed_memory_mb: vec![1], ..d() },
             GroupAcc { failed_ids: [("id".into(), Status::Error)].into(), ..d() },
             GroupAcc { init_failures: 1, ..d() },
             GroupAcc { restore_failures: 1, ..d() },
@@ -313,5 +340,42 @@ mod tests {
         for (i, acc) in one.iter().enumerate() {
             assert!(!acc.is_empty() && *acc != d(), "field {i}");
         }
+    }
+
+    /// Billed durations and peak memory are kept together, in input order, whichever of them a record
+    /// gives; a value that stands for none is out of range, not taken for one.
+    #[test]
+    fn usage_keeps_each_value_given_in_input_order() {
+        let inv = |billed, size, max| Invocation {
+            request_id: "r",
+            duration_us: Some(1_000),
+            billed_ms: billed,
+            memory_size_mb: size,
+            max_memory_used_mb: max,
+            ..Invocation::default()
+        };
+        let mut g = GroupAcc::for_slice(false);
+        for i in [
+            inv(Some(7), Some(512), Some(90)),
+            inv(None, Some(512), Some(80)),
+            inv(Some(3), None, None),
+            inv(None, None, None),
+            inv(Some(5), Some(70_000), Some(65_534)),
+        ] {
+            g.add(&i).unwrap();
+        }
+        assert_eq!(g.invocations, 5);
+        assert_eq!(g.usage.len(), 4, "an invocation with neither value adds none");
+        assert_eq!(g.billed_ms(), [7, 3, 5]);
+        assert_eq!(g.max_memory_mb(), [90, 80, 65_534]);
+        // Only where both are known, and a memory size over 65,535 MB is not.
+        assert_eq!(g.mb_ms_each().collect::<Vec<_>>(), [7 * 512]);
+        let mut merged = g.clone();
+        merged.merge(g.clone());
+        assert_eq!(merged.billed_ms(), [7, 3, 5, 7, 3, 5]);
+        let out = |i: Invocation| GroupAcc::default().add(&i).unwrap_err().0;
+        assert_eq!(out(inv(Some(u64::from(u32::MAX)), None, None)), "Billed Duration");
+        assert_eq!(out(inv(None, None, Some(65_535))), "Max Memory Used");
+        assert_eq!(out(inv(None, None, Some(1 << 40))), "Max Memory Used");
     }
 }

@@ -53,7 +53,17 @@ pub struct FileReport {
     pub records: u64,
     /// Copies of invocations already counted (same function and request id).
     pub duplicates: u64,
-    pub skipped: SkipLog,
+    /// The lines skipped, where there are some: most files have none, and an export tree has tens
+    /// of thousands of reports (eight bytes each, not the log's forty-eight).
+    pub skipped: Option<Box<SkipLog>>,
+}
+
+impl FileReport {
+    /// The lines skipped (an empty log for most files).
+    pub fn skips(&self) -> &SkipLog {
+        static NONE: SkipLog = SkipLog::new();
+        self.skipped.as_deref().unwrap_or(&NONE)
+    }
 }
 
 /// A group's identity: the values of the dimensions it is grouped by.
@@ -415,7 +425,7 @@ impl<'a> FileMerger<'a> {
             lines: 0,
             records: 0,
             duplicates: 0,
-            skipped: SkipLog::default(),
+            skipped: None,
         };
         FileMerger { file, opts, report, fd: FileData::default(), joined: HashMap::default(), inherited: None }
     }
@@ -465,7 +475,9 @@ impl<'a> FileMerger<'a> {
                 self.fd.records.push(r);
             }
         }
-        self.report.skipped.merge(acc.skipped, self.report.lines);
+        if acc.skipped.total() > 0 {
+            self.report.skipped.get_or_insert_default().merge(acc.skipped, self.report.lines);
+        }
         self.report.records += acc.records;
         self.report.duplicates += acc.duplicates;
         // Room for the keys of the whole file, as its blocks reserve for theirs.
@@ -836,6 +848,24 @@ mod tests {
                 assert_eq!(sorted.as_ptr() as usize, before, "the same allocation, no copy beside it");
             }
         }
+    }
+
+    /// A file's skipped lines are kept only where it has some (an export tree's objects have none).
+    #[test]
+    fn only_a_file_with_skipped_lines_keeps_a_log_of_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = "REPORT RequestId: a\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 9 MB\n";
+        std::fs::write(dir.path().join("clean.log"), report).unwrap();
+        let bad = "REPORT RequestId: b\tDuration: 1.00 ms\tMemory Size: 128 MB\tMax Memory Used: 9 MB\n";
+        std::fs::write(dir.path().join("skips.log"), format!("{report}{bad}")).unwrap();
+        let (files, errors) = crate::source::expand_inputs(&[dir.path().to_path_buf()]);
+        assert!(errors.is_empty());
+        let data = collect(&files, &ReadOptions::default(), &GroupSettings::default());
+        let by_name = |name: &str| data.files.iter().find(|f| f.path.ends_with(name)).unwrap();
+        assert!(by_name("clean.log").skipped.is_none());
+        assert_eq!(by_name("clean.log").skips().total(), 0);
+        let skips = by_name("skips.log").skips();
+        assert_eq!((skips.total(), skips.examples[0].0), (1, 2), "{skips:?}");
     }
 
     #[test]

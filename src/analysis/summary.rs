@@ -274,12 +274,13 @@ fn summarize_inputs(files: Vec<FileReport>, errors: &[SourceError]) -> Inputs {
     let per_file: Vec<FileSummary> = files
         .into_iter()
         .map(|f| {
-            for (k, v) in &f.skipped.by_reason {
+            let skipped = f.skipped.map(|s| *s).unwrap_or_default();
+            for (k, v) in &skipped.by_reason {
                 *skipped_by_reason.entry(k.clone()).or_default() += v;
             }
             *formats.entry(f.format.label()).or_default() += 1;
             FileSummary {
-                skipped_lines: f.skipped.total(),
+                skipped_lines: skipped.total(),
                 path: f.path.display().to_string(),
                 format: f.format.label(),
                 bytes: f.bytes,
@@ -287,9 +288,8 @@ fn summarize_inputs(files: Vec<FileReport>, errors: &[SourceError]) -> Inputs {
                 lines: f.lines,
                 records: f.records,
                 duplicates: f.duplicates,
-                skipped_by_reason: f.skipped.by_reason,
-                first_skipped: f
-                    .skipped
+                skipped_by_reason: skipped.by_reason,
+                first_skipped: skipped
                     .examples
                     .into_iter()
                     .map(|(line, reason)| SkippedLine { line, reason })
@@ -319,19 +319,21 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> GroupSummary {
     let usage: Vec<(Arch, Option<&str>, u128, u64)> =
         group.billing.iter().map(|((arch, region), (mb_ms, n))| (*arch, region.as_deref(), *mb_ms, *n)).collect();
     let c = cost_of(&usage, s.requests_per_month);
-    // Before the vectors are sorted: these pair billed_ms with billed_memory_mb.
     let samples = if s.compare.is_some() { samples(&g, &c) } else { Samples::default() };
     let cost_ci95 = cost_ci(&g, &c);
-    // Then every stored vector sorted, on every core (a group's warm durations, billed durations and
-    // memory are most of its values), and all durations merged from the sorted warm and cold ones.
+    // Billed durations and memory out of the invocations' usage (which is then let go), and every
+    // stored vector sorted, on every core (a group's warm durations, billed durations and memory are
+    // most of its values); all durations merged from the sorted warm and cold ones.
+    let (mut billed_ms, mut max_memory_mb) = (g.billed_ms(), g.max_memory_mb());
+    g.usage = Vec::new();
     let mut stored = [
         &mut g.warm_duration_us,
         &mut g.cold_duration_us,
         &mut g.init_us,
         &mut g.restore_us,
         &mut g.cold_latency_us,
-        &mut g.billed_ms,
-        &mut g.max_memory_mb,
+        &mut billed_ms,
+        &mut max_memory_mb,
     ];
     stored.par_iter_mut().for_each(|v| sort_u32(v));
     let all = merge_sorted(&g.warm_duration_us, &g.cold_duration_us);
@@ -363,8 +365,8 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> GroupSummary {
         init_ms: describe(&g.init_us, US, m),
         restore_ms: describe(&g.restore_us, US, m),
         cold_latency_ms: describe(&g.cold_latency_us, US, m),
-        billed_ms: describe(&g.billed_ms, 1.0, m),
-        max_memory_mb: describe(&g.max_memory_mb, 1.0, m),
+        billed_ms: describe(&billed_ms, 1.0, m),
+        max_memory_mb: describe(&max_memory_mb, 1.0, m),
         duration_ms: DurationStats {
             all: describe(&all, US, m),
             warm: describe(&g.warm_duration_us, US, m),
@@ -415,7 +417,7 @@ fn cost_ci(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Option<[f64
     Some([(mean - half) * 1e6, (mean + half) * 1e6])
 }
 
-/// The raw values comparisons resample, before the vectors are sorted.
+/// The raw values comparisons resample, in input order (before the vectors are sorted).
 fn samples(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Samples {
     let ms = |v: &[u32]| v.iter().map(|&x| f64::from(x) / 1000.0).collect::<Vec<f64>>();
     let cold = if g.init_us.is_empty() { &g.restore_us } else { &g.init_us };
@@ -426,7 +428,7 @@ fn samples(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Samples {
         cold_start_ms: ms(cold),
         cold_latency_ms: ms(&g.cold_latency_us),
         warm_ms: ms(&g.warm_duration_us),
-        max_memory_mb: g.max_memory_mb.iter().map(|&x| f64::from(x)).collect(),
+        max_memory_mb: g.usage.iter().filter_map(|u| u.max_memory().map(f64::from)).collect(),
         cost_usd: g.mb_ms_each().map(|x| super::cost::gb_seconds(x.into()) * per_gb_s + per_request).collect(),
     }
 }

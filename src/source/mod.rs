@@ -63,8 +63,9 @@ pub struct InputFile {
     /// Its size in bytes, noted once when it was found (an S3 object's from the
     /// listing); `None` for standard input.
     pub size: Option<u64>,
-    /// Where to read it when it is an S3 object (`path` is then its `s3://` URL).
-    pub s3: Option<s3::S3Object>,
+    /// Where to read it when it is an S3 object (`path` is then its `s3://` URL); boxed, as most
+    /// inputs are local files (an export tree's tens of thousands).
+    pub s3: Option<Box<s3::S3Object>>,
     /// A directory above it, kept open by the walk, and its path from there.
     pub anchored: Option<Anchored>,
 }

@@ -99,7 +99,7 @@ pub fn expand(url: &str, endpoint: Option<&str>) -> Result<Vec<InputFile>, Sourc
             function_from_path: names.get(path_function(&path, &own)),
             path: path.into(),
             size: Some(size),
-            s3: Some(S3Object { store: store.clone(), key }),
+            s3: Some(Box::new(S3Object { store: store.clone(), key })),
             anchored: None,
         });
     }
