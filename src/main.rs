@@ -7,11 +7,16 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: lambdastat::memory::HugePageAllocator = lambdastat::memory::HugePageAllocator;
 
+/// mimalloc's options, set before anything is allocated: an `.init_array` entry of a lower number
+/// than mimalloc's own start-up (`constructor(101)`) runs first.
+#[used]
+#[link_section = ".init_array.00100"]
+static SMALL_ALLOCATOR_OPTIONS: extern "C" fn() = lambdastat::memory::small_allocator_options;
+
 /// Exit codes: 0 clean; 1 `report` wrote its reports but inputs had problems
 /// (an unreadable file, or skipped lines under --strict), or a `check` rule
 /// failed; 2 nothing done (usage or fatal error).
 fn main() -> ExitCode {
-    lambdastat::memory::fix_mmap_threshold();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Report(args) => report::run(args),
