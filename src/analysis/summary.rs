@@ -12,6 +12,8 @@ use chrono::DateTime;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
 
 /// How the analysis is done: everything it needs beyond the data.
 #[derive(Debug, Clone, Default)]
@@ -92,7 +94,9 @@ fn for_pages<T>(_: &T) -> bool {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FileSummary {
-    pub path: String,
+    /// The input's own path, shared (an export tree lists tens of thousands), written as text.
+    #[serde(serialize_with = "path_as_text")]
+    pub path: Arc<Path>,
     pub format: &'static str,
     pub bytes: u64,
     pub uncompressed_bytes: u64,
@@ -103,6 +107,11 @@ pub struct FileSummary {
     pub skipped_by_reason: BTreeMap<String, u64>,
     /// The first skipped lines, `{line, reason}`.
     pub first_skipped: Vec<SkippedLine>,
+}
+
+/// A path as text, as `Path::display` shows it (bytes that are not UTF-8 replaced).
+fn path_as_text<S: serde::Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -281,7 +290,7 @@ fn summarize_inputs(files: Vec<FileReport>, errors: &[SourceError]) -> Inputs {
             *formats.entry(f.format.label()).or_default() += 1;
             FileSummary {
                 skipped_lines: skipped.total(),
-                path: f.path.display().to_string(),
+                path: f.path,
                 format: f.format.label(),
                 bytes: f.bytes,
                 uncompressed_bytes: f.uncompressed_bytes,
