@@ -8,7 +8,8 @@ use std::process::ExitCode;
 static ALLOCATOR: lambdastat::memory::HugePageAllocator = lambdastat::memory::HugePageAllocator;
 
 /// mimalloc's options, set before anything is allocated: an `.init_array` entry of a lower number
-/// than mimalloc's own start-up (`constructor(101)`) runs first.
+/// than mimalloc's own start-up (`constructor(101)`) runs first (ELF only; elsewhere its defaults).
+#[cfg(target_os = "linux")]
 #[used]
 #[link_section = ".init_array.00100"]
 static SMALL_ALLOCATOR_OPTIONS: extern "C" fn() = lambdastat::memory::small_allocator_options;

@@ -27,9 +27,8 @@ pub extern "C" fn small_allocator_options() {
 /// mimalloc for small blocks (each file's and block's accumulators, keys and names: an S3 export
 /// tree's tens of thousands of objects made glibc's `malloc` and `free` 12% of the run, mimalloc's
 /// about 5%); blocks of [`OWN_FROM`] bytes or more (the accumulators' vectors, the read buffers) are
-/// mappings of their own, whole 2 MiB huge pages long and on 2 MiB
-/// boundaries, with transparent huge pages asked for from [`HUGE_FROM`] bytes (and for a few smaller
-/// ones: `small_huge`). Each 4 KiB page first written is a page fault, and on a virtual machine whose
+/// mappings of their own, whole 2 MiB huge pages long and on 2 MiB boundaries, with transparent huge
+/// pages asked for from [`HUGE_FROM`] bytes (and for a few smaller ones: `small_huge`). Each 4 KiB page first written is a page fault, and on a virtual machine whose
 /// kernel flushes the TLB on every entry a fault costs about 12 µs; a 2 MiB page is one fault. glibc
 /// maps such blocks itself, but a whole number of 4 KiB pages plus its header, anywhere: a huge page
 /// fits only inside blocks of 4 MiB and more, and a vector moves (`mremap`, a TLB flush on every
@@ -40,8 +39,8 @@ pub extern "C" fn small_allocator_options() {
 pub struct HugePageAllocator;
 
 /// Blocks from this size on are mappings of their own (glibc's default threshold for a mapping).
-/// Mappings are whole huge pages long: a vector doubling from 128 KiB
-/// to 2 MiB stays in its first mapping, with no system call.
+/// Mappings are whole huge pages long: a vector doubling from 128 KiB to 2 MiB stays in its first
+/// mapping, with no system call.
 pub const OWN_FROM: usize = 128 << 10;
 
 /// Blocks from this size on are asked to be backed by huge pages. A huge page is given whole at the
