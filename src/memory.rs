@@ -28,11 +28,11 @@ pub extern "C" fn small_allocator_options() {
 /// tree's tens of thousands of objects made glibc's `malloc` and `free` 12% of the run, mimalloc's
 /// about 5%); blocks of [`OWN_FROM`] bytes or more (the accumulators' vectors, the read buffers) are
 /// mappings of their own, whole 2 MiB huge pages long and on 2 MiB boundaries, with transparent huge
-/// pages asked for from [`HUGE_FROM`] bytes (and for a few smaller ones: `small_huge`). Each 4 KiB page first written is a page fault, and on a virtual machine whose
-/// kernel flushes the TLB on every entry a fault costs about 12 µs; a 2 MiB page is one fault. glibc
-/// maps such blocks itself, but a whole number of 4 KiB pages plus its header, anywhere: a huge page
-/// fits only inside blocks of 4 MiB and more, and a vector moves (`mremap`, a TLB flush on every
-/// core) each time it doubles. Where the kernel gives huge pages only on request
+/// pages asked for from [`HUGE_FROM`] bytes (and for a few smaller ones: `small_huge`). Each 4 KiB
+/// page first written is a page fault, and on a virtual machine whose kernel flushes the TLB on every
+/// entry a fault costs about 12 µs; a 2 MiB page is one fault. glibc maps such blocks itself, but a
+/// whole number of 4 KiB pages plus its header, anywhere: a huge page fits only inside blocks of 4 MiB
+/// and more, and a vector moves (`mremap`, a TLB flush on every core) each time it doubles. Where the kernel gives huge pages only on request
 /// (`/sys/kernel/mm/transparent_hugepage/enabled` set to `madvise`, a common default) this is that
 /// request; where it refuses, the blocks are plain mappings, as glibc's are. A few freed mappings of
 /// one huge page are kept for the next such blocks (`kept`).

@@ -247,8 +247,13 @@ impl GroupAcc {
     }
 
     /// Each Max Memory Used (MB), in input order.
+    pub fn max_memory_each(&self) -> impl Iterator<Item = u32> + '_ {
+        self.usage.iter().filter_map(Usage::max_memory)
+    }
+
+    /// Each Max Memory Used (MB), in input order.
     pub fn max_memory_mb(&self) -> Vec<u32> {
-        self.usage.iter().filter_map(Usage::max_memory).collect()
+        self.max_memory_each().collect()
     }
 
     /// Gives back spare capacity (vectors grow by doubling).

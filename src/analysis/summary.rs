@@ -437,7 +437,7 @@ fn samples(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Samples {
         cold_start_ms: ms(cold),
         cold_latency_ms: ms(&g.cold_latency_us),
         warm_ms: ms(&g.warm_duration_us),
-        max_memory_mb: g.usage.iter().filter_map(|u| u.max_memory().map(f64::from)).collect(),
+        max_memory_mb: g.max_memory_each().map(f64::from).collect(),
         cost_usd: g.mb_ms_each().map(|x| super::cost::gb_seconds(x.into()) * per_gb_s + per_request).collect(),
     }
 }
