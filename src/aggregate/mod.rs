@@ -176,9 +176,7 @@ impl Partial {
                         }
                     }
                 }
-                for (stream, rt) in fd.runtimes {
-                    self.runtimes.add(&stream, rt);
-                }
+                self.runtimes.merge(fd.runtimes);
                 self.incidents.extend(fd.incidents);
                 self.packages.extend(fd.packages);
                 for piece in fd.keys {
@@ -206,7 +204,7 @@ impl Partial {
 #[derive(Default)]
 struct FileData {
     slices: Vec<(SliceKey, GroupAcc)>,
-    runtimes: RuntimeMap,
+    runtimes: StreamRuntimes,
     incidents: Vec<(Option<String>, Option<String>, Incident)>,
     packages: HashMap<String, PackageInfo>,
     keys: Vec<Vec<u64>>,
@@ -441,19 +439,16 @@ impl<'a> FileMerger<'a> {
 
     fn add(&mut self, (acc, named_at_end): (FileAcc, Option<String>), lines: u64) {
         for ((function, stream), rt) in acc.runtimes {
-            let function = Some(self.resolve(function));
-            self.fd.runtimes.entry((function, stream)).or_insert(rt);
+            let function = self.resolve(function);
+            self.fd.runtimes.add(Some(&function), stream.as_deref(), rt);
         }
         for (mut key, group) in acc.slices {
             key.function = Some(self.resolve(key.function));
             // A stream's runtime is the first INIT_START seen for it, so joining now gives what
             // joining at the end would.
             let known = key.awaits_stream_runtime();
-            // Looked up with the key's own names, moved out and back (no copies made to look up with).
-            let stream = (key.function.take(), key.stream.take());
-            let rt = known.then(|| self.fd.runtimes.get(&stream).cloned()).flatten();
-            (key.function, key.stream) = stream;
-            match rt {
+            let rt = known.then(|| self.fd.runtimes.get(key.function.as_deref(), key.stream.as_deref()).cloned());
+            match rt.flatten() {
                 Some(rt) => {
                     join_runtime(&mut key, rt);
                     self.joined.entry(key).or_default().merge(group);
@@ -493,12 +488,14 @@ impl<'a> FileMerger<'a> {
         // Worked out only when something is left to join (most files' slices were joined as read).
         let unjoined = fd.records.iter().any(|r| r.runtime_version.is_none())
             || fd.slices.iter().any(|(k, _)| k.runtime_version.is_none());
-        let only_runtime = unjoined.then(|| only_runtime(&fd.runtimes)).flatten();
+        let only_runtime = unjoined.then(|| fd.runtimes.only()).flatten();
+        // By function and stream; a record or slice with no stream by function, else the file's only runtime.
+        let runtime_of = |function: Option<&str>, stream: Option<&str>| {
+            let rt = fd.runtimes.get(function, stream);
+            rt.or(if stream.is_none() { only_runtime } else { None }).cloned()
+        };
         for r in fd.records.iter_mut().filter(|r| r.runtime_version.is_none()) {
-            let rt = match &r.log_stream {
-                None => fd.runtimes.get(&(r.function.clone(), None)).cloned().or_else(|| only_runtime.clone()),
-                Some(_) => fd.runtimes.get(&(r.function.clone(), r.log_stream.clone())).cloned(),
-            };
+            let rt = runtime_of(r.function.as_deref(), r.log_stream.as_deref());
             if let Some(rt) = rt {
                 r.runtime_version = Some(rt.runtime_version);
                 r.region = rt.region;
@@ -508,11 +505,7 @@ impl<'a> FileMerger<'a> {
         let mut merged = std::mem::take(&mut self.joined);
         for (mut key, acc) in fd.slices.drain(..) {
             if key.runtime_version.is_none() {
-                let rt = match &key.stream {
-                    None => fd.runtimes.get(&(key.function.clone(), None)).cloned().or_else(|| only_runtime.clone()),
-                    Some(_) => fd.runtimes.get(&(key.function.clone(), key.stream.clone())).cloned(),
-                };
-                if let Some(rt) = rt {
+                if let Some(rt) = runtime_of(key.function.as_deref(), key.stream.as_deref()) {
                     join_runtime(&mut key, rt);
                 }
             }
@@ -521,12 +514,6 @@ impl<'a> FileMerger<'a> {
         fd.slices = merged.into_iter().collect();
         (self.report, self.fd)
     }
-}
-
-/// The one runtime a file's INIT_STARTs name, if they name one (or several alike).
-fn only_runtime(runtimes: &RuntimeMap) -> Option<StreamRuntime> {
-    let distinct: BTreeSet<&StreamRuntime> = runtimes.values().collect();
-    (distinct.len() == 1).then(|| (*distinct.iter().next().unwrap()).clone())
 }
 
 /// Gives a slice its stream's runtime and region. Joined, the stream has served its purpose, and
@@ -640,44 +627,60 @@ fn finish_records(
     records
 }
 
-/// A log stream: (function, stream name).
-type StreamOf = (Option<String>, Option<String>);
-
-/// The runtime and region of each stream of a file.
-type RuntimeMap = HashMap<StreamOf, StreamRuntime>;
-
-/// Every stream's runtime, the first one given for it. An export tree has a stream for each of its
-/// tens of thousands of objects, and most slices are joined to their stream's runtime as their
-/// file is read (`FileMerger`): this map serves the rest (a stream's later objects, `--records`),
-/// so a stream is kept as a 128-bit hash of its function and name, and its runtime as its place
-/// among the few distinct ones (about 40 bytes a stream, against 250 with the names and runtime
-/// kept for each). Two streams' hashes are alike with a probability of about n²/2¹²⁹.
+/// Each stream's runtime, the first one given for it: a file's (as its blocks are merged, in order),
+/// and every file's (as each file's are added, in the order files are added). An export tree has a
+/// stream for each of its tens of thousands of objects, and a large text file thousands: a stream
+/// is kept as a 128-bit hash of its function and name, and its runtime as its place among the few
+/// distinct ones (24 bytes a stream, against 250 with the names and runtime kept for each: a 1 GB
+/// text file's table was two fresh huge pages, its strings four allocations a stream). Two streams'
+/// hashes are alike with a probability of about n²/2¹²⁹.
 #[derive(Default)]
 struct StreamRuntimes {
-    of: HashMap<u128, u32>,
+    of: HashMap<[u64; 2], u32>,
     distinct: Vec<StreamRuntime>,
     places: HashMap<StreamRuntime, u32>,
 }
 
 impl StreamRuntimes {
-    fn key(function: Option<&str>, stream: Option<&str>) -> u128 {
+    fn key(function: Option<&str>, stream: Option<&str>) -> [u64; 2] {
         let hash = |seed| foldhash::quality::FixedState::with_seed(seed).hash_one((function, stream));
-        (u128::from(hash(0x7374_7265_616d_0001)) << 64) | u128::from(hash(0x7374_7265_616d_0002))
+        [hash(0x7374_7265_616d_0001), hash(0x7374_7265_616d_0002)]
     }
 
     /// Notes a stream's runtime, unless it has one already.
-    fn add(&mut self, (function, stream): &StreamOf, rt: StreamRuntime) {
-        if let Entry::Vacant(place) = self.of.entry(Self::key(function.as_deref(), stream.as_deref())) {
-            let i = *self.places.entry(rt).or_insert_with_key(|rt| {
-                self.distinct.push(rt.clone());
-                (self.distinct.len() - 1) as u32
-            });
-            place.insert(i);
+    fn add(&mut self, function: Option<&str>, stream: Option<&str>, rt: StreamRuntime) {
+        let key = Self::key(function, stream);
+        if !self.of.contains_key(&key) {
+            let i = self.place_of(rt);
+            self.of.insert(key, i);
+        }
+    }
+
+    fn place_of(&mut self, rt: StreamRuntime) -> u32 {
+        *self.places.entry(rt).or_insert_with_key(|rt| {
+            self.distinct.push(rt.clone());
+            (self.distinct.len() - 1) as u32
+        })
+    }
+
+    /// Adds the runtimes of streams `later` gives that this has none for.
+    fn merge(&mut self, later: StreamRuntimes) {
+        let places: Vec<u32> = later.distinct.into_iter().map(|rt| self.place_of(rt)).collect();
+        for (key, i) in later.of {
+            self.of.entry(key).or_insert(places[i as usize]);
         }
     }
 
     fn get(&self, function: Option<&str>, stream: Option<&str>) -> Option<&StreamRuntime> {
         self.of.get(&Self::key(function, stream)).map(|&i| &self.distinct[i as usize])
+    }
+
+    /// The one runtime given, if every stream was given the same one.
+    fn only(&self) -> Option<&StreamRuntime> {
+        match self.distinct.as_slice() {
+            [rt] => Some(rt),
+            _ => None,
+        }
     }
 }
 
@@ -871,13 +874,12 @@ mod tests {
     #[test]
     fn a_stream_keeps_the_first_runtime_given_it() {
         let rt = |v: &str| StreamRuntime { runtime_version: v.into(), region: Some("eu-west-1".into()) };
-        let of = |f: &str, s: Option<&str>| (Some(f.to_string()), s.map(str::to_string));
         let mut map = StreamRuntimes::default();
-        map.add(&of("f", Some("s1")), rt("dotnet:8.v1"));
-        map.add(&of("f", Some("s1")), rt("dotnet:8.v2"));
-        map.add(&of("f", Some("s2")), rt("dotnet:8.v1"));
-        map.add(&of("g", Some("s1")), rt("dotnet:9.v1"));
-        map.add(&of("f", None), rt("dotnet:10.v1"));
+        map.add(Some("f"), Some("s1"), rt("dotnet:8.v1"));
+        map.add(Some("f"), Some("s1"), rt("dotnet:8.v2"));
+        map.add(Some("f"), Some("s2"), rt("dotnet:8.v1"));
+        map.add(Some("g"), Some("s1"), rt("dotnet:9.v1"));
+        map.add(Some("f"), None, rt("dotnet:10.v1"));
         assert_eq!(map.get(Some("f"), Some("s1")), Some(&rt("dotnet:8.v1")), "the first one given");
         assert_eq!(map.get(Some("f"), Some("s2")), Some(&rt("dotnet:8.v1")));
         assert_eq!(map.get(Some("g"), Some("s1")), Some(&rt("dotnet:9.v1")), "streams are told apart by function");
