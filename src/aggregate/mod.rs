@@ -663,11 +663,16 @@ impl StreamRuntimes {
         })
     }
 
-    /// Adds the runtimes of streams `later` gives that this has none for.
+    /// Adds the runtimes of streams `later` gives that this has none for (a runtime is placed among
+    /// the distinct ones only if a stream is given it: `only` stays true to the streams).
     fn merge(&mut self, later: StreamRuntimes) {
-        let places: Vec<u32> = later.distinct.into_iter().map(|rt| self.place_of(rt)).collect();
+        let mut places = vec![None; later.distinct.len()];
         for (key, i) in later.of {
-            self.of.entry(key).or_insert(places[i as usize]);
+            if !self.of.contains_key(&key) {
+                let place =
+                    *places[i as usize].get_or_insert_with(|| self.place_of(later.distinct[i as usize].clone()));
+                self.of.insert(key, place);
+            }
         }
     }
 
@@ -871,6 +876,42 @@ mod tests {
         assert_eq!((skips.total(), skips.examples[0].0), (1, 2), "{skips:?}");
     }
 
+    /// A large file's streams' runtimes (the large files are read first, one at a time) join a stream's
+    /// invocations in another file, ahead of a runtime a file added later gives the stream.
+    #[test]
+    fn a_large_files_stream_runtime_joins_its_invocations_elsewhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = |stream: &str, message: &str| {
+            format!("2026-11-01T00:00:01.000000+00:00 2026/11/01/[$LATEST]{stream} {message}\n")
+        };
+        let init = |version: &str| {
+            format!("INIT_START Runtime Version: {version}\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:x")
+        };
+        let report = |id: u32| {
+            format!("REPORT RequestId: {id:08}-0000-0000-0000-000000000000\tDuration: 2.00 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t")
+        };
+        let mut large = line("s1", &init("dotnet:8.v47")) + &line("s1", &report(1));
+        let filler = line("s1", "info processed an order");
+        while large.len() as u64 <= WHOLE_FILE_MAX {
+            large.push_str(&filler);
+        }
+        std::fs::write(dir.path().join("a-large.log"), large).unwrap();
+        // Added after the large file: its runtime for s1 comes second.
+        std::fs::write(dir.path().join("b-init.log"), line("s1", &init("dotnet:9.v1"))).unwrap();
+        std::fs::write(dir.path().join("c-reports.log"), line("s1", &report(2)) + &line("s1", &report(3))).unwrap();
+        let (files, errors) = crate::source::expand_inputs(&[dir.path().to_path_buf()]);
+        assert!(errors.is_empty());
+        let opts = ReadOptions { function: Some("orders".into()), ..ReadOptions::default() };
+        let settings = GroupSettings { dimensions: vec![Dimension::Runtime], ..GroupSettings::default() };
+        let data = collect(&files, &opts, &settings);
+        let groups: Vec<_> = data.groups.iter().map(|g| (g.runtime_versions.clone(), g.acc.invocations)).collect();
+        assert_eq!(
+            groups,
+            [(BTreeSet::from(["dotnet:8.v47".to_string()]), 3)],
+            "every invocation joined to s1's first runtime"
+        );
+    }
+
     #[test]
     fn a_stream_keeps_the_first_runtime_given_it() {
         let rt = |v: &str| StreamRuntime { runtime_version: v.into(), region: Some("eu-west-1".into()) };
@@ -886,6 +927,21 @@ mod tests {
         assert_eq!(map.get(Some("f"), None), Some(&rt("dotnet:10.v1")));
         assert_eq!((map.get(Some("g"), Some("s2")), map.get(None, Some("s1"))), (None, None));
         assert_eq!(map.distinct.len(), 3, "each distinct runtime kept once");
+    }
+
+    #[test]
+    fn merged_runtimes_keep_the_first_given_and_only_the_runtimes_given() {
+        let rt = |v: &str| StreamRuntime { runtime_version: v.into(), region: None };
+        let mut first = StreamRuntimes::default();
+        first.add(Some("f"), Some("s1"), rt("dotnet:8.v1"));
+        assert_eq!(first.only(), Some(&rt("dotnet:8.v1")));
+        let mut later = StreamRuntimes::default();
+        later.add(Some("f"), Some("s1"), rt("dotnet:9.v1"));
+        later.add(Some("f"), Some("s2"), rt("dotnet:8.v1"));
+        first.merge(later);
+        assert_eq!(first.get(Some("f"), Some("s1")), Some(&rt("dotnet:8.v1")), "the first one given stays");
+        assert_eq!(first.get(Some("f"), Some("s2")), Some(&rt("dotnet:8.v1")), "a new stream is added");
+        assert_eq!(first.only(), Some(&rt("dotnet:8.v1")), "dotnet:9.v1 is no stream's runtime here");
     }
 
     #[test]
