@@ -425,3 +425,19 @@ fn the_small_allocator_commits_its_arena_as_used() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("option 'arena_eager_commit': 0"), "{stderr}");
 }
+
+/// On Linux the binary is linked at a fixed address (`build.rs`): the loader has no pointers to fix
+/// up at every start. `LAMBDASTAT_PIE=1` at build time keeps a position-independent build.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_is_linked_at_a_fixed_address() {
+    use std::io::Read;
+    if option_env!("LAMBDASTAT_PIE").is_some_and(|v| !v.is_empty() && v != "0") {
+        return;
+    }
+    let mut header = [0u8; 18];
+    std::fs::File::open(env!("CARGO_BIN_EXE_lambdastat")).unwrap().read_exact(&mut header).unwrap();
+    assert_eq!(&header[..4], b"\x7fELF");
+    // e_type: 2 is an executable at a fixed address, 3 a shared object (which a PIE is).
+    assert_eq!(u16::from_le_bytes([header[16], header[17]]), 2, "e_type");
+}
