@@ -5,7 +5,7 @@ use super::names::{path_function, strip_extensions};
 use super::{Anchored, InputFile, SharedNames, SourceError};
 use rayon::prelude::*;
 use rustix::fd::OwnedFd;
-use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -109,88 +109,126 @@ fn list(
     found: &mut Vec<Found>,
     errors: &mut Vec<SourceError>,
 ) {
-    let listing = Dir::new(fd).and_then(|mut listing| {
-        let mut entries = Vec::new();
-        while let Some(entry) = listing.read() {
-            let entry = entry?;
-            let name = entry.file_name().to_bytes();
-            if name == b"." || name == b".." {
-                continue;
-            }
-            let name = std::ffi::OsStr::from_bytes(name).to_os_string();
-            let stat = |listing: &Dir| rustix::fs::statat(listing.fd()?, name.as_os_str(), AtFlags::SYMLINK_NOFOLLOW);
-            // Some file systems do not say the kind in the listing: it is asked for then.
-            let kind = match entry.file_type() {
-                FileType::Unknown => stat(&listing).map_or(FileType::Unknown, |st| FileType::from_raw_mode(st.st_mode)),
-                kind => kind,
-            };
-            let size = if kind == FileType::RegularFile {
-                stat(&listing).map(|st| st.st_size as u64).map_err(std::io::Error::from)
-            } else {
-                Ok(0)
-            };
-            entries.push((name, kind, size));
-        }
-        Ok((listing, entries))
-    });
-    let (listing, mut entries): (Dir, Vec<Entry>) = match listing {
-        Ok(listed) => listed,
-        Err(e) => return errors.push(SourceError::ListDir { path: dir.to_path_buf(), source: e.into() }),
+    let mut entries = match entries(&fd) {
+        Ok(entries) => entries,
+        Err(e) => return errors.push(SourceError::ListDir { path: dir.to_path_buf(), source: e }),
     };
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let anchor = keep_open(dir, &listing, entries.len()).or(anchor);
+    let anchor = keep_open(dir, &fd, entries.len()).or(anchor);
     // Deep down, the directory is let go before its subdirectories are listed (they open by path).
-    let parent = (depth < RELATIVE_OPEN_DEPTH).then_some(listing);
-    let parts: Vec<(Vec<Found>, Vec<SourceError>)> = entries
-        .into_par_iter()
-        .map(|(name, kind, size)| {
-            let (mut found, mut errors) = (Vec::new(), Vec::new());
-            if is_hidden(&name) || is_not_logs(&name) {
-                return (found, errors);
-            }
-            let path = join_exact(dir, &name);
-            let anchored = anchor.clone();
-            match kind {
-                FileType::RegularFile => match size {
-                    Ok(size) => found.push((path.into(), size, anchored)),
-                    Err(source) => errors.push(SourceError::Read { path, source }),
-                },
-                FileType::Directory => {
-                    let opened = match parent.as_ref().map(Dir::fd) {
-                        Some(Ok(at)) => rustix::fs::openat(at, name.as_os_str(), DIR_FLAGS, Mode::empty()),
-                        _ => rustix::fs::open(&path, DIR_FLAGS, Mode::empty()),
-                    };
-                    match opened {
-                        Ok(fd) => list(&path, fd, depth + 1, anchored, &mut found, &mut errors),
-                        Err(e) => errors.push(SourceError::ListDir { path, source: e.into() }),
-                    }
+    let parent = (depth < RELATIVE_OPEN_DEPTH).then_some(fd);
+    let visit = |(name, kind, size): Entry| {
+        let (mut found, mut errors) = (Vec::new(), Vec::new());
+        if is_hidden(&name) || is_not_logs(&name) {
+            return (found, errors);
+        }
+        let path = join_exact(dir, &name);
+        let anchored = anchor.clone();
+        match kind {
+            FileType::RegularFile => match size {
+                Ok(size) => found.push((path.into(), size, anchored)),
+                Err(source) => errors.push(SourceError::Read { path, source }),
+            },
+            FileType::Directory => {
+                let opened = match &parent {
+                    Some(at) => rustix::fs::openat(at, name.as_os_str(), DIR_FLAGS, Mode::empty()),
+                    None => rustix::fs::open(&path, DIR_FLAGS, Mode::empty()),
+                };
+                match opened {
+                    Ok(fd) => list(&path, fd, depth + 1, anchored, &mut found, &mut errors),
+                    Err(e) => errors.push(SourceError::ListDir { path, source: e.into() }),
                 }
-                FileType::Symlink => match std::fs::metadata(&path) {
-                    Ok(m) if m.is_file() => found.push((path.into(), m.len(), None)),
-                    Ok(m) if m.is_dir() && links_to_ancestor(&path) => {
-                        errors.push(SourceError::Loop { path });
-                    }
-                    Ok(m) if m.is_dir() => follow_linked_dir(&path, &mut found, &mut errors),
-                    _ => {}
-                },
-                _ => {}
             }
-            (found, errors)
-        })
-        .collect();
+            FileType::Symlink => match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => found.push((path.into(), m.len(), None)),
+                Ok(m) if m.is_dir() && links_to_ancestor(&path) => {
+                    errors.push(SourceError::Loop { path });
+                }
+                Ok(m) if m.is_dir() => follow_linked_dir(&path, &mut found, &mut errors),
+                _ => {}
+            },
+            _ => {}
+        }
+        (found, errors)
+    };
+    // An export's folder of a log stream holds one object: no work for another core in it.
+    let parts: Vec<(Vec<Found>, Vec<SourceError>)> = match entries.len() {
+        0 | 1 => entries.into_iter().map(visit).collect(),
+        _ => entries.into_par_iter().map(visit).collect(),
+    };
     for (f, e) in parts {
         found.extend(f);
         errors.extend(e);
     }
 }
 
+/// The entries of the open directory `fd` but `.` and `..`, in the order the file system gives
+/// them. The kind of each comes with the listing; a file's size is asked of the directory.
+fn entries(fd: &OwnedFd) -> std::io::Result<Vec<Entry>> {
+    let mut entries = Vec::new();
+    each_entry(fd, |name, kind| {
+        let stat = || rustix::fs::statat(fd, name, AtFlags::SYMLINK_NOFOLLOW);
+        // Some file systems do not say the kind in the listing: it is asked for then.
+        let kind = match kind {
+            FileType::Unknown => stat().map_or(FileType::Unknown, |st| FileType::from_raw_mode(st.st_mode)),
+            kind => kind,
+        };
+        let size = match kind {
+            FileType::RegularFile => stat().map(|st| st.st_size as u64).map_err(std::io::Error::from),
+            _ => Ok(0),
+        };
+        entries.push((name.to_os_string(), kind, size));
+    })?;
+    Ok(entries)
+}
+
+/// The room a directory is listed into, ample for the longest name (255 bytes) many times over.
+#[cfg(target_os = "linux")]
+const LISTING_ROOM: usize = 32 << 10;
+
+/// Calls `each` with the name and kind of every entry of `fd` but `.` and `..`. On Linux, listed
+/// into a buffer of this thread's, used again (`rustix::fs::Dir` allocates and zeroes one of 9 KiB
+/// for each directory, and copies each name twice: an S3 export is a directory for each of its
+/// tens of thousands of objects).
+#[cfg(target_os = "linux")]
+fn each_entry(fd: &OwnedFd, mut each: impl FnMut(&std::ffi::OsStr, FileType)) -> std::io::Result<()> {
+    use std::cell::RefCell;
+    thread_local! {
+        static ROOM: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(LISTING_ROOM));
+    }
+    ROOM.with_borrow_mut(|room| {
+        let mut listing = rustix::fs::RawDir::new(fd, room.spare_capacity_mut());
+        while let Some(entry) = listing.next() {
+            let entry = entry?;
+            let name = entry.file_name().to_bytes();
+            if name != b"." && name != b".." {
+                each(std::ffi::OsStr::from_bytes(name), entry.file_type());
+            }
+        }
+        Ok(())
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn each_entry(fd: &OwnedFd, mut each: impl FnMut(&std::ffi::OsStr, FileType)) -> std::io::Result<()> {
+    let mut listing = rustix::fs::Dir::read_from(fd)?;
+    while let Some(entry) = listing.read() {
+        let entry = entry?;
+        let name = entry.file_name().to_bytes();
+        if name != b"." && name != b".." {
+            each(std::ffi::OsStr::from_bytes(name), entry.file_type());
+        }
+    }
+    Ok(())
+}
+
 /// A wide directory (see [`WIDE`]) kept open, while fewer than [`MAX_KEPT`] are: an anchor for the
 /// paths below it (each of which begins with `dir` and a separator).
-fn keep_open(dir: &Path, listing: &Dir, entries: usize) -> Option<Anchored> {
+fn keep_open(dir: &Path, listing: &OwnedFd, entries: usize) -> Option<Anchored> {
     if entries < WIDE || KEPT.fetch_add(1, Ordering::Relaxed) >= MAX_KEPT {
         return None;
     }
-    let fd = rustix::io::fcntl_dupfd_cloexec(listing.fd().ok()?, 0).ok()?;
+    let fd = rustix::io::fcntl_dupfd_cloexec(listing, 0).ok()?;
     Some(Anchored { dir: Arc::new(fd), rel_from: dir.join("").as_os_str().len() })
 }
 
@@ -259,6 +297,28 @@ mod tests {
         assert!(errors.is_empty());
         let names: Vec<&str> = files.iter().map(|f| &*f.function_from_path).collect();
         assert_eq!(names, ["OrderFn", "PayFn", "recipes"]);
+    }
+
+    /// A folder of more entries than one read of it holds (each a long name) is listed whole, in
+    /// name order, each file with its size.
+    #[test]
+    fn a_folder_longer_than_one_read_of_it_is_listed_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("streams");
+        std::fs::create_dir(&root).unwrap();
+        // 400 names of 200 bytes: about 90 KB of listing, several reads of 32 KiB.
+        let names: Vec<String> = (0..400).map(|i| format!("{i:04}-{}.log", "x".repeat(191))).collect();
+        for (i, name) in names.iter().enumerate().rev() {
+            std::fs::write(root.join(name), "y".repeat(i)).unwrap();
+        }
+        let (files, errors) = expand_inputs(std::slice::from_ref(&root));
+        assert!(errors.is_empty(), "{errors:?}");
+        let listed: Vec<(String, u64)> = files
+            .iter()
+            .map(|f| (f.path.file_name().unwrap().to_string_lossy().into_owned(), f.size.unwrap()))
+            .collect();
+        let expected: Vec<(String, u64)> = names.into_iter().enumerate().map(|(i, n)| (n, i as u64)).collect();
+        assert_eq!(listed, expected);
     }
 
     /// Depth first in name order, as walkdir gives it; hidden entries and S3's write test left out;
