@@ -254,8 +254,15 @@ fn collect_pass(
     // fresh from the kernel: page faults were a third of the system time on an S3 export.)
     let (big, small) = order.split_at(order.partition_point(|(size, _)| *size > WHOLE_FILE_MAX));
     let mut all = Partial::default();
+    // Each file's data is added while the next one is read: adding it (a few milliseconds for a
+    // large file's) on one core would leave the other idle.
+    let mut done = None;
     for &(_, i) in big {
-        all.add(i, read_file(&files[i], opts, dedup, progress));
+        let add = || done.take().map(|(i, read)| all.add(i, read));
+        done = Some((i, rayon::join(add, || read_file(&files[i], opts, dedup, progress)).1));
+    }
+    if let Some((i, read)) = done {
+        all.add(i, read);
     }
     let mut next = small.iter();
     ordered::for_each_ordered(
@@ -910,6 +917,37 @@ mod tests {
             [(BTreeSet::from(["dotnet:8.v47".to_string()]), 3)],
             "every invocation joined to s1's first runtime"
         );
+    }
+
+    /// Large files are read one at a time, largest first, each one's data added while the next is
+    /// read: every invocation lands once, in that order, before the small files'.
+    #[test]
+    fn large_files_are_added_largest_first_each_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = |ms: u32| {
+            format!("2026-11-01T00:00:01.000000+00:00 2026/11/01/[$LATEST]s1 REPORT RequestId: {ms:08}-0000-0000-0000-000000000000\tDuration: {ms}.00 ms\tBilled Duration: {ms} ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t\n")
+        };
+        let filler = format!("2026-11-01T00:00:01.000000+00:00 2026/11/01/[$LATEST]s1 info {}\n", "z".repeat(4000));
+        let large = |first: u32, last: u32, extra: usize| {
+            let mut text = report(first);
+            while text.len() as u64 <= WHOLE_FILE_MAX + extra as u64 {
+                text.push_str(&filler);
+            }
+            text + &report(last)
+        };
+        // `b` is the larger: it is read first.
+        std::fs::write(dir.path().join("a.log"), large(11, 12, 0)).unwrap();
+        std::fs::write(dir.path().join("b.log"), large(21, 22, 100_000)).unwrap();
+        std::fs::write(dir.path().join("c.log"), report(31)).unwrap();
+        let (files, errors) = crate::source::expand_inputs(&[dir.path().to_path_buf()]);
+        assert!(errors.is_empty());
+        let opts = ReadOptions { function: Some("orders".into()), ..ReadOptions::default() };
+        let data = collect(&files, &opts, &GroupSettings::default());
+        assert_eq!(data.groups.len(), 1);
+        let ms: Vec<u32> = data.groups[0].acc.warm_duration_us.iter().map(|us| us / 1000).collect();
+        assert_eq!(ms, [21, 22, 11, 12, 31]);
+        let records: Vec<u64> = data.files.iter().map(|f| f.records).collect();
+        assert_eq!(records, [2, 2, 1], "the files' table in the order given");
     }
 
     #[test]
