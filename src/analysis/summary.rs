@@ -83,8 +83,37 @@ pub struct Inputs {
     /// Every file, in `summary.json`; left out of the pages' template values, which list only the
     /// files they show (`files_shown`): an S3 export's tens of thousands of entries made into
     /// template values took longer than the rest of the page.
-    #[serde(skip_serializing_if = "for_pages")]
+    #[serde(skip_serializing_if = "for_pages", serialize_with = "per_file_as_given")]
     pub per_file: Vec<FileSummary>,
+}
+
+thread_local! {
+    /// Whether `per_file` is written apart ([`with_per_file_apart`]) on this thread.
+    static PER_FILE_APART: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `serialize` with the summary's `per_file` serialized as an empty list on this thread, for
+/// the caller to write the list itself (an S3 export's tens of thousands of entries are most of
+/// `summary.json`, and can be written on every core: `render` does).
+pub fn with_per_file_apart<R>(serialize: impl FnOnce() -> R) -> R {
+    /// Back to whole however `serialize` ends.
+    struct Whole;
+    impl Drop for Whole {
+        fn drop(&mut self) {
+            PER_FILE_APART.set(false);
+        }
+    }
+    PER_FILE_APART.set(true);
+    let _whole = Whole;
+    serialize()
+}
+
+/// `per_file` entry by entry, or empty when it is written apart ([`with_per_file_apart`]).
+fn per_file_as_given<S: serde::Serializer>(files: &Vec<FileSummary>, s: S) -> Result<S::Ok, S::Error> {
+    match PER_FILE_APART.get() {
+        true => s.collect_seq(std::iter::empty::<FileSummary>()),
+        false => files.serialize(s),
+    }
 }
 
 /// Whether this serialization makes template values (minijinja's documented switch for that).
