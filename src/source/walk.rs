@@ -200,10 +200,7 @@ fn each_entry(fd: &OwnedFd, mut each: impl FnMut(&std::ffi::OsStr, FileType)) ->
         let mut listing = rustix::fs::RawDir::new(fd, room.spare_capacity_mut());
         while let Some(entry) = listing.next() {
             let entry = entry?;
-            let name = entry.file_name().to_bytes();
-            if name != b"." && name != b".." {
-                each(std::ffi::OsStr::from_bytes(name), entry.file_type());
-            }
+            pass_on(entry.file_name(), entry.file_type(), &mut each);
         }
         Ok(())
     })
@@ -214,12 +211,17 @@ fn each_entry(fd: &OwnedFd, mut each: impl FnMut(&std::ffi::OsStr, FileType)) ->
     let mut listing = rustix::fs::Dir::read_from(fd)?;
     while let Some(entry) = listing.read() {
         let entry = entry?;
-        let name = entry.file_name().to_bytes();
-        if name != b"." && name != b".." {
-            each(std::ffi::OsStr::from_bytes(name), entry.file_type());
-        }
+        pass_on(entry.file_name(), entry.file_type(), &mut each);
     }
     Ok(())
+}
+
+/// Hands an entry to `each` unless it is `.` or `..`.
+fn pass_on(name: &std::ffi::CStr, kind: FileType, each: &mut impl FnMut(&std::ffi::OsStr, FileType)) {
+    let name = name.to_bytes();
+    if name != b"." && name != b".." {
+        each(std::ffi::OsStr::from_bytes(name), kind);
+    }
 }
 
 /// A wide directory (see [`WIDE`]) kept open, while fewer than [`MAX_KEPT`] are: an anchor for the
