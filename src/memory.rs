@@ -381,7 +381,11 @@ mod tests {
             let q = a.realloc(q, layout(5 * HUGE_FROM), 4 * HUGE_FROM + 4096);
             assert!(holds(q, HUGE_FROM, 7) && holds(q.add(HUGE_FROM), 3 * HUGE_FROM + 4096, 9));
             assert_eq!(q as usize + 4 * HUGE_FROM + 4096, past.0, "shrunk where it is");
-            assert_eq!(resident_pages(past.0, past.1), 0, "the pages past its new end are given back");
+            // Given back, they read as zeros (their 9s are gone). Not asked as "none resident":
+            // khugepaged (with its default `max_ptes_none` of 511) may at any moment make the huge
+            // page they were in whole again, zero-filled, as it did in 2 of 75 runs here.
+            let past_bytes = std::slice::from_raw_parts(past.0 as *const u8, past.1);
+            assert!(past_bytes.iter().all(|&b| b == 0), "the pages past its new end are given back");
             // Shrunk by less than half its last huge page, it keeps that page whole (not split).
             let q = a.realloc(q, layout(4 * HUGE_FROM + 4096), 4 * HUGE_FROM - (HUGE_FROM / 4));
             let kept_tail = (q as usize + 4 * HUGE_FROM - (HUGE_FROM / 4), HUGE_FROM / 4);
