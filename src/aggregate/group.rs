@@ -4,23 +4,24 @@ use crate::parse::{Invocation, Status};
 use std::collections::BTreeMap;
 
 /// Everything kept about one group's invocations. Values are stored as `u32` (durations in
-/// microseconds) and [`Usage`] (billed ms, memory in MB), 12 bytes a warm invocation, so
-/// percentiles stay exact without keeping the text.
+/// microseconds) and [`Usage`] (warm duration, billed ms, memory in MB), 12 bytes a warm invocation,
+/// so percentiles stay exact without keeping the text.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct GroupAcc {
     pub invocations: u64,
     pub cold_starts: u64,
-    pub warm_duration_us: Vec<u32>,
     pub cold_duration_us: Vec<u32>,
     pub init_us: Vec<u32>,
     pub restore_us: Vec<u32>,
     /// Init (or Restore) Duration + Duration of each cold invocation: the
     /// cold-start latency a caller sees, as AWS's .NET benchmark defines it.
     pub cold_latency_us: Vec<u32>,
-    /// What each invocation that gave a Billed Duration or a Max Memory Used was billed and used,
-    /// in input order (each invocation's cost is resampled by its place: the cost comparison's
-    /// bootstrap). One vector, not one for each value: a growing vector keeps its last huge page
-    /// partly filled (`memory.rs`), a MiB on average, for every group.
+    /// What each invocation gave of a warm Duration, a Billed Duration and a Max Memory Used (one
+    /// that gave any of them), in input order (each invocation's cost is resampled by its place: the
+    /// cost comparison's bootstrap). One vector, not one for each value: a growing vector keeps its
+    /// last huge page partly filled (`memory.rs`), a MiB on average, for every group; the warm
+    /// durations in a vector of their own were one huge page more for each large file's group
+    /// (five of text's 29).
     pub usage: Vec<Usage>,
     /// Invocations per configured Memory Size.
     pub memory_sizes: BTreeMap<u64, u64>,
@@ -45,9 +46,12 @@ pub struct GroupAcc {
     pub last_timestamp_ms: Option<i64>,
 }
 
-/// One invocation's billed duration, memory size and peak memory: 8 bytes.
+/// One invocation's warm duration, billed duration, memory size and peak memory: 12 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Usage {
+    /// Duration in µs of a warm invocation; [`Usage::NO_DURATION`] for a cold one (its duration is
+    /// in `cold_duration_us`) or where the record gave none.
+    pub warm_duration_us: u32,
     /// Billed Duration in ms; [`Usage::NO_BILLED`] where the record gave none.
     pub billed_ms: u32,
     /// Memory Size in MB; 0 where the record gave none (or one over 65,535 MB: Lambda's largest is
@@ -58,10 +62,16 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// No warm Duration (a value no longer kept: over 71 minutes).
+    pub const NO_DURATION: u32 = u32::MAX;
     /// No Billed Duration (a value no longer kept: over 49 days).
     pub const NO_BILLED: u32 = u32::MAX;
     /// No Max Memory Used (a value no longer kept: over 65,534 MB, six times Lambda's largest).
     pub const NO_MAX_MEMORY: u16 = u16::MAX;
+
+    pub fn warm_duration(&self) -> Option<u32> {
+        (self.warm_duration_us != Self::NO_DURATION).then_some(self.warm_duration_us)
+    }
 
     pub fn billed(&self) -> Option<u32> {
         (self.billed_ms != Self::NO_BILLED).then_some(self.billed_ms)
@@ -94,30 +104,33 @@ impl GroupAcc {
     /// An empty accumulator for one slice: a warm one with room for its first values.
     pub fn for_slice(cold: bool) -> GroupAcc {
         let room = if cold { 0 } else { WARM_SLICE_ROOM };
-        GroupAcc { warm_duration_us: Vec::with_capacity(room), usage: Vec::with_capacity(room), ..GroupAcc::default() }
+        GroupAcc { usage: Vec::with_capacity(room), ..GroupAcc::default() }
     }
 
     pub fn add(&mut self, inv: &Invocation<'_>) -> Result<(), OutOfRange> {
         let opt = |v: Option<u64>, name| v.map(|v| compact(v, name)).transpose();
-        let duration = opt(inv.duration_us, "Duration")?;
+        let duration = inv.duration_us.map(|v| below(v, Usage::NO_DURATION, "Duration")).transpose()?;
         let billed = inv.billed_ms.map(|v| below(v, Usage::NO_BILLED, "Billed Duration")).transpose()?;
         let max_mem = inv.max_memory_used_mb.map(|v| below(v, Usage::NO_MAX_MEMORY, "Max Memory Used")).transpose()?;
         let init = opt(inv.init_us, "Init Duration")?;
         let restore = opt(inv.restore_us, "Restore Duration")?;
         self.invocations += 1;
-        if inv.is_cold() {
-            self.cold_duration_us.extend(duration);
-            self.cold_starts += 1;
-            if let (Some(d), Some(start)) = (duration, init.or(restore)) {
-                self.cold_latency_us.push(compact(u64::from(d) + u64::from(start), "Init Duration + Duration")?);
+        let warm_duration = match inv.is_cold() {
+            true => {
+                self.cold_duration_us.extend(duration);
+                self.cold_starts += 1;
+                if let (Some(d), Some(start)) = (duration, init.or(restore)) {
+                    self.cold_latency_us.push(compact(u64::from(d) + u64::from(start), "Init Duration + Duration")?);
+                }
+                None
             }
-        } else {
-            self.warm_duration_us.extend(duration);
-        }
+            false => duration,
+        };
         self.init_us.extend(init);
         self.restore_us.extend(restore);
-        if billed.is_some() || max_mem.is_some() {
+        if warm_duration.is_some() || billed.is_some() || max_mem.is_some() {
             self.usage.push(Usage {
+                warm_duration_us: warm_duration.unwrap_or(Usage::NO_DURATION),
                 billed_ms: billed.unwrap_or(Usage::NO_BILLED),
                 memory_size_mb: inv.memory_size_mb.and_then(|m| u16::try_from(m).ok()).unwrap_or(0),
                 max_memory_mb: max_mem.unwrap_or(Usage::NO_MAX_MEMORY),
@@ -161,7 +174,6 @@ impl GroupAcc {
         let GroupAcc {
             invocations,
             cold_starts,
-            warm_duration_us,
             cold_duration_us,
             init_us,
             restore_us,
@@ -184,7 +196,7 @@ impl GroupAcc {
             .iter()
             .all(|n| *n == 0)
             && *mb_ms == 0
-            && [warm_duration_us, cold_duration_us, init_us, restore_us, cold_latency_us].iter().all(|v| v.is_empty())
+            && [cold_duration_us, init_us, restore_us, cold_latency_us].iter().all(|v| v.is_empty())
             && usage.is_empty()
             && memory_sizes.is_empty()
             && error_types.is_empty()
@@ -203,7 +215,6 @@ impl GroupAcc {
             return;
         }
         self.invocations += other.invocations;
-        append(&mut self.warm_duration_us, other.warm_duration_us);
         append(&mut self.cold_duration_us, other.cold_duration_us);
         append(&mut self.init_us, other.init_us);
         append(&mut self.restore_us, other.restore_us);
@@ -232,6 +243,11 @@ impl GroupAcc {
         self.last_timestamp_ms = max_opt(self.last_timestamp_ms, other.last_timestamp_ms);
     }
 
+    /// Each warm Duration (µs), in input order.
+    pub fn warm_duration_each(&self) -> impl Iterator<Item = u32> + '_ {
+        self.usage.iter().filter_map(Usage::warm_duration)
+    }
+
     /// Memory Size MB x Billed Duration ms of each billed invocation whose memory is known, in
     /// input order.
     pub fn mb_ms_each(&self) -> impl Iterator<Item = u64> + '_ {
@@ -241,30 +257,30 @@ impl GroupAcc {
             .filter_map(|u| u.billed().map(|b| u64::from(b) * u64::from(u.memory_size_mb)))
     }
 
-    /// Each Billed Duration (ms), in input order.
-    pub fn billed_ms(&self) -> Vec<u32> {
-        self.usage.iter().filter_map(Usage::billed).collect()
-    }
-
     /// Each Max Memory Used (MB), in input order.
     pub fn max_memory_each(&self) -> impl Iterator<Item = u32> + '_ {
         self.usage.iter().filter_map(Usage::max_memory)
     }
 
-    /// Each Max Memory Used (MB), in input order.
-    pub fn max_memory_mb(&self) -> Vec<u32> {
-        self.max_memory_each().collect()
+    /// Takes the usage records apart, in input order: each warm Duration (µs), each Billed Duration
+    /// (ms) and each Max Memory Used (MB). In turn, so that a group's values are never held three
+    /// times over (the records and all three lists: four bytes an invocation more than the records
+    /// and two lists, as the warm durations were held before they were in the records): the warm
+    /// durations out, then the rest of each record in the records' own memory (the last third of it
+    /// given back), then the other two out of that.
+    pub fn take_values(&mut self) -> [Vec<u32>; 3] {
+        let warm = self.warm_duration_each().collect();
+        let mut rest: Vec<[u32; 2]> =
+            std::mem::take(&mut self.usage).into_iter().map(|u| [u.billed_ms, u.max_memory_mb.into()]).collect();
+        rest.shrink_to_fit();
+        let billed = rest.iter().map(|r| r[0]).filter(|&b| b != Usage::NO_BILLED).collect();
+        let max_memory = rest.iter().map(|r| r[1]).filter(|&m| m != u32::from(Usage::NO_MAX_MEMORY)).collect();
+        [warm, billed, max_memory]
     }
 
     /// Gives back spare capacity (vectors grow by doubling).
     pub fn shrink(&mut self) {
-        for v in [
-            &mut self.warm_duration_us,
-            &mut self.cold_duration_us,
-            &mut self.init_us,
-            &mut self.restore_us,
-            &mut self.cold_latency_us,
-        ] {
+        for v in [&mut self.cold_duration_us, &mut self.init_us, &mut self.restore_us, &mut self.cold_latency_us] {
             v.shrink_to_fit();
         }
         self.usage.shrink_to_fit();
@@ -323,12 +339,14 @@ mod tests {
         let one: Vec<GroupAcc> = vec![
             GroupAcc { invocations: 1, ..d() },
             GroupAcc { cold_starts: 1, ..d() },
-            GroupAcc { warm_duration_us: vec![1], ..d() },
             GroupAcc { cold_duration_us: vec![1], ..d() },
             GroupAcc { init_us: vec![1], ..d() },
             GroupAcc { restore_us: vec![1], ..d() },
             GroupAcc { cold_latency_us: vec![1], ..d() },
-            GroupAcc { usage: vec![Usage { billed_ms: 1, memory_size_mb: 0, max_memory_mb: 0 }], ..d() },
+            GroupAcc {
+                usage: vec![Usage { warm_duration_us: 1, billed_ms: 1, memory_size_mb: 0, max_memory_mb: 0 }],
+                ..d()
+            },
             GroupAcc { memory_sizes: [(128, 1)].into(), ..d() },
             GroupAcc { errors: 1, ..d() },
             GroupAcc { timeouts: 1, ..d() },
@@ -347,40 +365,51 @@ mod tests {
         }
     }
 
-    /// Billed durations and peak memory are kept together, in input order, whichever of them a record
-    /// gives; a value that stands for none is out of range, not taken for one.
+    /// Warm durations, billed durations and peak memory are kept together, in input order, whichever
+    /// of them a record gives (a cold invocation's duration apart); a value that stands for none is
+    /// out of range, not taken for one.
     #[test]
     fn usage_keeps_each_value_given_in_input_order() {
-        let inv = |billed, size, max| Invocation {
+        let inv = |duration, billed, size, max| Invocation {
             request_id: "r",
-            duration_us: Some(1_000),
+            duration_us: duration,
             billed_ms: billed,
             memory_size_mb: size,
             max_memory_used_mb: max,
             ..Invocation::default()
         };
+        let cold = Invocation { init_us: Some(250_000), ..inv(Some(4_000), Some(300), Some(512), Some(95)) };
         let mut g = GroupAcc::for_slice(false);
         for i in [
-            inv(Some(7), Some(512), Some(90)),
-            inv(None, Some(512), Some(80)),
-            inv(Some(3), None, None),
-            inv(None, None, None),
-            inv(Some(5), Some(70_000), Some(65_534)),
+            inv(Some(1_000), Some(7), Some(512), Some(90)),
+            inv(None, None, Some(512), Some(80)),
+            inv(Some(2_000), Some(3), None, None),
+            inv(None, None, None, None),
+            cold,
+            inv(Some(3_000), None, Some(512), None),
+            inv(Some(5_000), Some(5), Some(70_000), Some(65_534)),
         ] {
             g.add(&i).unwrap();
         }
-        assert_eq!(g.invocations, 5);
-        assert_eq!(g.usage.len(), 4, "an invocation with neither value adds none");
-        assert_eq!(g.billed_ms(), [7, 3, 5]);
-        assert_eq!(g.max_memory_mb(), [90, 80, 65_534]);
+        assert_eq!(g.invocations, 7);
+        assert_eq!(g.usage.len(), 6, "an invocation with none of the values adds none");
+        let [warm, billed, max_memory] = g.clone().take_values();
+        assert_eq!(warm, [1_000, 2_000, 3_000, 5_000], "a cold one's duration is apart");
+        assert_eq!(g.cold_duration_us, [4_000]);
+        assert_eq!(billed, [7, 3, 300, 5]);
+        assert_eq!(max_memory, [90, 80, 95, 65_534]);
         // Only where both are known, and a memory size over 65,535 MB is not.
-        assert_eq!(g.mb_ms_each().collect::<Vec<_>>(), [7 * 512]);
+        assert_eq!(g.mb_ms_each().collect::<Vec<_>>(), [7 * 512, 300 * 512]);
         let mut merged = g.clone();
         merged.merge(g.clone());
-        assert_eq!(merged.billed_ms(), [7, 3, 5, 7, 3, 5]);
+        let [warm, billed, _] = merged.take_values();
+        assert_eq!(billed, [7, 3, 300, 5, 7, 3, 300, 5]);
+        assert_eq!(warm, [1_000, 2_000, 3_000, 5_000, 1_000, 2_000, 3_000, 5_000]);
+        assert!(merged.usage.is_empty(), "the records taken");
         let out = |i: Invocation| GroupAcc::default().add(&i).unwrap_err().0;
-        assert_eq!(out(inv(Some(u64::from(u32::MAX)), None, None)), "Billed Duration");
-        assert_eq!(out(inv(None, None, Some(65_535))), "Max Memory Used");
-        assert_eq!(out(inv(None, None, Some(1 << 40))), "Max Memory Used");
+        assert_eq!(out(inv(Some(u64::from(u32::MAX)), None, None, None)), "Duration");
+        assert_eq!(out(inv(None, Some(u64::from(u32::MAX)), None, None)), "Billed Duration");
+        assert_eq!(out(inv(None, None, None, Some(65_535))), "Max Memory Used");
+        assert_eq!(out(inv(None, None, None, Some(1 << 40))), "Max Memory Used");
     }
 }

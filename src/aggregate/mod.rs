@@ -944,7 +944,7 @@ mod tests {
         let opts = ReadOptions { function: Some("orders".into()), ..ReadOptions::default() };
         let data = collect(&files, &opts, &GroupSettings::default());
         assert_eq!(data.groups.len(), 1);
-        let ms: Vec<u32> = data.groups[0].acc.warm_duration_us.iter().map(|us| us / 1000).collect();
+        let ms: Vec<u32> = data.groups[0].acc.warm_duration_each().map(|us| us / 1000).collect();
         assert_eq!(ms, [21, 22, 11, 12, 31]);
         let records: Vec<u64> = data.files.iter().map(|f| f.records).collect();
         assert_eq!(records, [2, 2, 1], "the files' table in the order given");

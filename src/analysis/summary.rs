@@ -359,13 +359,12 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> GroupSummary {
     let c = cost_of(&usage, s.requests_per_month);
     let samples = if s.compare.is_some() { samples(&g, &c) } else { Samples::default() };
     let cost_ci95 = cost_ci(&g, &c);
-    // Billed durations and memory out of the invocations' usage (which is then let go), and every
-    // stored vector sorted, on every core (a group's warm durations, billed durations and memory are
-    // most of its values); all durations merged from the sorted warm and cold ones.
-    let (mut billed_ms, mut max_memory_mb) = (g.billed_ms(), g.max_memory_mb());
-    g.usage = Vec::new();
+    // Warm durations, billed durations and memory out of the invocations' usage (which is let go),
+    // and every stored vector sorted, on every core (those three are most of a group's values); all
+    // durations merged from the sorted warm and cold ones.
+    let [mut warm_duration_us, mut billed_ms, mut max_memory_mb] = g.take_values();
     let mut stored = [
-        &mut g.warm_duration_us,
+        &mut warm_duration_us,
         &mut g.cold_duration_us,
         &mut g.init_us,
         &mut g.restore_us,
@@ -374,7 +373,7 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> GroupSummary {
         &mut max_memory_mb,
     ];
     stored.par_iter_mut().for_each(|v| sort_u32(v));
-    let all = merge_sorted(&g.warm_duration_us, &g.cold_duration_us);
+    let all = merge_sorted(&warm_duration_us, &g.cold_duration_us);
     let joined = |set: &std::collections::BTreeSet<String>| {
         (!set.is_empty()).then(|| set.iter().cloned().collect::<Vec<_>>().join(", "))
     };
@@ -407,7 +406,7 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> GroupSummary {
         max_memory_mb: describe(&max_memory_mb, 1.0, m),
         duration_ms: DurationStats {
             all: describe(&all, US, m),
-            warm: describe(&g.warm_duration_us, US, m),
+            warm: describe(&warm_duration_us, US, m),
             cold: describe(&g.cold_duration_us, US, m),
         },
         billed_invocations: g.billed_invocations,
@@ -422,7 +421,7 @@ fn summarize_group(group: Group, s: &AnalysisSettings) -> GroupSummary {
         last_timestamp: g.last_timestamp_ms.and_then(iso),
         package: group.package,
         samples,
-        warm_ecdf: ecdf_points(&g.warm_duration_us, US, 200),
+        warm_ecdf: ecdf_points(&warm_duration_us, US, 200),
         error_types: g.error_types,
         memory_sizes_mb: g.memory_sizes,
         function,
@@ -465,7 +464,7 @@ fn samples(g: &crate::aggregate::GroupAcc, c: &super::cost::Cost) -> Samples {
     Samples {
         cold_start_ms: ms(cold),
         cold_latency_ms: ms(&g.cold_latency_us),
-        warm_ms: ms(&g.warm_duration_us),
+        warm_ms: g.warm_duration_each().map(|x| f64::from(x) / 1000.0).collect(),
         max_memory_mb: g.max_memory_each().map(f64::from).collect(),
         cost_usd: g.mb_ms_each().map(|x| super::cost::gb_seconds(x.into()) * per_gb_s + per_request).collect(),
     }
