@@ -61,6 +61,9 @@ pub struct Usage {
     pub max_memory_mb: u16,
 }
 
+// The size the accumulators' memory is reckoned with (docs/performance.md).
+const _: () = assert!(std::mem::size_of::<Usage>() == 12);
+
 impl Usage {
     /// No warm Duration (a value no longer kept: over 71 minutes).
     pub const NO_DURATION: u32 = u32::MAX;
@@ -263,11 +266,10 @@ impl GroupAcc {
     }
 
     /// Takes the usage records apart, in input order: each warm Duration (µs), each Billed Duration
-    /// (ms) and each Max Memory Used (MB). In turn, so that a group's values are never held three
-    /// times over (the records and all three lists: four bytes an invocation more than the records
-    /// and two lists, as the warm durations were held before they were in the records): the warm
-    /// durations out, then the rest of each record in the records' own memory (the last third of it
-    /// given back), then the other two out of that.
+    /// (ms) and each Max Memory Used (MB). In turn: the warm durations out, then the rest of each
+    /// record kept in the records' own memory (its last third given back), then the other two out of
+    /// that; so the records and all three lists are never held at once (four bytes an invocation
+    /// more at the summary's peak).
     pub fn take_values(&mut self) -> [Vec<u32>; 3] {
         let warm = self.warm_duration_each().collect();
         let mut rest: Vec<[u32; 2]> =
