@@ -69,7 +69,7 @@ fn mapped_len(size: usize) -> usize {
 unsafe impl GlobalAlloc for HugePageAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         match own_mapping(layout.size(), layout.align()) {
-            true => kept::take(layout.size()).unwrap_or_else(|| map(layout.size())),
+            true => new_block(layout.size()),
             false => MiMalloc.alloc(layout),
         }
     }
@@ -114,6 +114,13 @@ unsafe impl GlobalAlloc for HugePageAllocator {
             }
         }
     }
+}
+
+/// A block of `size` bytes in a mapping of its own: a kept one if one fits (its bytes what its last
+/// block left), else a new one; null if refused.
+#[cfg(target_os = "linux")]
+unsafe fn new_block(size: usize) -> *mut u8 {
+    kept::take(size).unwrap_or_else(|| map(size))
 }
 
 /// A new mapping for `size` bytes, on a 2 MiB boundary, huge pages asked for; null if refused.
@@ -163,7 +170,7 @@ unsafe fn remap(ptr: *mut u8, size: usize, new_size: usize) -> *mut u8 {
             // (up to 256 more faults, 3.5 ms here). Moved into a new block, which gets a huge page
             // (or a kept mapping, which has its pages already), the copy of its bytes (under 1 MiB)
             // takes a few tens of µs.
-            let new = kept::take(new_size).unwrap_or_else(|| map(new_size));
+            let new = new_block(new_size);
             if !new.is_null() {
                 std::ptr::copy_nonoverlapping(ptr, new, size);
                 unmap(ptr, size);
@@ -220,6 +227,10 @@ unsafe fn unmap(ptr: *mut u8, size: usize) {
 }
 
 // Elsewhere no block is a mapping of its own (`own_mapping` is false): these are never called.
+#[cfg(not(target_os = "linux"))]
+unsafe fn new_block(_: usize) -> *mut u8 {
+    unreachable!()
+}
 #[cfg(not(target_os = "linux"))]
 unsafe fn map(_: usize) -> *mut u8 {
     unreachable!()
